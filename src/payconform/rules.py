@@ -1,0 +1,313 @@
+"""The rule catalog: one small function per stable rule id, the same for every provider.
+
+Each rule reads what to expect from the contract; none knows a provider by name.
+"""
+
+from __future__ import annotations
+
+import json
+
+from payconform.client import ProviderClient
+from payconform.contract import Contract, Source, documented
+from payconform.engine import Case, Inconclusive, RuleContext, Skip, rule
+from payconform.schemas import schema_errors
+
+__all__: list[str] = []
+
+
+def _case(rule_id: str, case_id: str, title: str, **params: str) -> Case:
+    return Case(rule_id, case_id, title, params)
+
+
+# ---- cancel.cancellable-status ------------------------------------------------------------
+
+
+@rule(
+    "cancel.cancellable-status",
+    "A cancel of a link in a cancellable status succeeds and cancels it",
+    cases=lambda c: [
+        _case("cancel.cancellable-status", s, f"cancel of a {s} link succeeds", status=s)
+        for s in c.cancellable_statuses
+    ],
+    citation=lambda c, case: c.cancel_outcomes[case.params["status"]].source,
+)
+def cancellable_status_is_cancelled(ctx: RuleContext) -> None:
+    contract, status = ctx.contract, ctx.case.params["status"]
+    expectation = contract.cancel_outcomes[status]
+    link_id = ctx.prepare(status)
+    exchange = ctx.cancel(link_id, pre_status=status)
+    if expectation.source.evidence.value == "unverified":
+        ctx.expect(exchange, expectation, f"cancel of {status}", link_id=link_id)
+        return
+    what = f"cancel of {status}"
+    ctx.check(f"{what}: HTTP status", expectation.http_status_source or expectation.source,
+              exchange.status == contract.cancel_success_status,
+              str(contract.cancel_success_status), str(exchange.status))
+    entity = exchange.entity or {}
+    field = contract.entity.status_field
+    # A missing status field is schema.success's finding; this rule judges the value.
+    if field in entity:
+        ctx.check(f"{what}: {field} after cancel", expectation.source,
+                  entity[field] == contract.cancelled_status,
+                  repr(contract.cancelled_status), repr(entity[field]))
+    stamp = contract.entity.cancelled_at_field
+    if stamp and 200 <= exchange.status < 300:
+        ctx.check(f"{what}: {stamp} is set", expectation.source, bool(entity.get(stamp)),
+                  f"{stamp} set", repr(entity.get(stamp)))
+
+
+# ---- state.cancel-persists ------------------------------------------------------------------
+
+
+@rule(
+    "state.cancel-persists",
+    "A fetch after a successful cancel shows the cancelled status",
+    cases=lambda c: [_case("state.cancel-persists", "fetch-after-cancel",
+                           "a fetch after cancel shows the link cancelled")],
+    citation=lambda c, case: c.cancel_outcomes[c.initial_status].source,
+)
+def cancel_persists(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    link_id = ctx.prepare(contract.initial_status)
+    cancelled = ctx.cancel(link_id, pre_status=contract.initial_status)
+    if not 200 <= cancelled.status < 300:
+        raise Inconclusive(
+            f"the cancel itself returned HTTP {cancelled.status}; see cancel.cancellable-status"
+        )
+    fetched = ctx.fetch(link_id)
+    field = contract.entity.status_field
+    got = (fetched.entity or {}).get(field)
+    ctx.check(f"fetch after cancel: {field}", contract.cancel_outcomes[contract.initial_status].source,
+              got == contract.cancelled_status, repr(contract.cancelled_status),
+              f"{got!r} (HTTP {fetched.status})")
+
+
+# ---- cancel.not-cancellable -----------------------------------------------------------------
+
+
+@rule(
+    "cancel.not-cancellable",
+    "A cancel of a link in any other status is refused and changes nothing",
+    cases=lambda c: [
+        _case("cancel.not-cancellable", s, f"cancel of a {s} link is refused", status=s)
+        for s in c.rejected_statuses
+    ],
+    citation=lambda c, case: c.cancel_outcomes[case.params["status"]].source,
+)
+def not_cancellable_is_refused(ctx: RuleContext) -> None:
+    status = ctx.case.params["status"]
+    expectation = ctx.contract.cancel_outcomes[status]
+    link_id = ctx.prepare(status)
+    before = ctx.fetch(link_id)
+    exchange = ctx.cancel(link_id, pre_status=status)
+    ctx.expect(exchange, expectation, f"cancel of {status}", link_id=link_id)
+    ctx.expect_unchanged(link_id, before, expectation.source, f"after refused cancel of {status}")
+
+
+# ---- cancel.repeat --------------------------------------------------------------------------
+
+
+@rule(
+    "cancel.repeat",
+    "A second cancel of a cancelled link behaves as the contract says",
+    cases=lambda c: [_case("cancel.repeat", "second-cancel", "a repeated cancel")],
+    citation=lambda c, case: c.repeat_cancel.source,
+)
+def repeat_cancel_matches_contract(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    expectation = contract.repeat_cancel
+    link_id = ctx.prepare(contract.initial_status)
+    first = ctx.cancel(link_id, pre_status=contract.initial_status)
+    if not 200 <= first.status < 300:
+        raise Inconclusive(f"the first cancel returned HTTP {first.status}; see cancel.cancellable-status")
+    second = ctx.cancel(link_id, pre_status=contract.cancelled_status)
+    ctx.expect(second, expectation, "second cancel", link_id=link_id)
+    if expectation.noop and 200 <= second.status < 300:
+        ctx.check("second cancel: no-op, every field unchanged", expectation.source,
+                  second.entity == first.entity, json.dumps(first.entity, sort_keys=True)[:400],
+                  json.dumps(second.entity, sort_keys=True)[:400])
+    fetched = ctx.fetch(link_id)
+    field = contract.entity.status_field
+    got = (fetched.entity or {}).get(field)
+    ctx.check("after second cancel: still cancelled", expectation.source,
+              got == contract.cancelled_status, repr(contract.cancelled_status), repr(got))
+
+
+# ---- cancel.unknown-id ----------------------------------------------------------------------
+
+
+@rule(
+    "cancel.unknown-id",
+    "A cancel of an id that does not exist is refused as the contract says",
+    cases=lambda c: [_case("cancel.unknown-id", "never-created", "cancel of an unknown id")],
+    citation=lambda c, case: c.unknown_id.source,
+)
+def unknown_id_is_refused(ctx: RuleContext) -> None:
+    link_id = ctx.contract.unknown_id_example
+    exchange = ctx.cancel(link_id, pre_status=None)
+    ctx.expect(exchange, ctx.contract.unknown_id, "cancel of unknown id", link_id=link_id)
+
+
+# ---- auth.missing / auth.invalid ---------------------------------------------------------------
+
+
+def _auth_rule(mode: str) -> None:
+    @rule(
+        f"auth.{mode}",
+        f"A cancel with {mode} credentials is refused and changes nothing",
+        cases=lambda c: [_case(f"auth.{mode}", f"{mode}-credentials", f"cancel with {mode} credentials")],
+        citation=lambda c, case: getattr(c.auth, mode).source,
+    )
+    def auth_is_enforced(ctx: RuleContext) -> None:
+        contract = ctx.contract
+        expectation = getattr(contract.auth, mode)
+        link_id = ctx.prepare(contract.initial_status)
+        before = ctx.fetch(link_id)
+        exchange = ctx.cancel(link_id, auth=mode, pre_status=contract.initial_status)
+        ctx.expect(exchange, expectation, f"cancel with {mode} credentials", link_id=link_id)
+        ctx.expect_unchanged(link_id, before, expectation.source, f"after {mode}-credentials cancel")
+
+
+_auth_rule("missing")
+_auth_rule("invalid")
+
+
+# ---- headers.required ---------------------------------------------------------------------------
+
+
+def _header_cases(contract: Contract) -> list[Case]:
+    out = []
+    for header in contract.required_headers:
+        out.append(_case("headers.required", f"missing:{header.name}",
+                         f"cancel without {header.name}", header=header.name, problem="missing"))
+        if header.malformed is not None:
+            out.append(_case("headers.required", f"malformed:{header.name}",
+                             f"cancel with a malformed {header.name}", header=header.name,
+                             problem="malformed"))
+    return out
+
+
+def _header_source(contract: Contract, case: Case) -> Source:
+    header = next(h for h in contract.headers if h.name == case.params["header"])
+    exp = header.missing if case.params["problem"] == "missing" else header.invalid
+    return exp.source if exp is not None else header.source
+
+
+@rule(
+    "headers.required",
+    "A cancel missing a required header, or with a malformed one, is refused",
+    cases=_header_cases,
+    citation=_header_source,
+)
+def required_headers_are_enforced(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    name, problem = ctx.case.params["header"], ctx.case.params["problem"]
+    header = next(h for h in contract.headers if h.name == name)
+    expectation = header.missing if problem == "missing" else header.invalid
+    assert expectation is not None
+    link_id = ctx.prepare(contract.initial_status)
+    before = ctx.fetch(link_id)
+    if problem == "missing":
+        exchange = ctx.cancel(link_id, omit_headers=(name,), pre_status=contract.initial_status)
+    else:
+        exchange = ctx.cancel(link_id, header_overrides={name: header.malformed or ""},
+                              pre_status=contract.initial_status)
+    ctx.expect(exchange, expectation, f"cancel with {problem} {name}", link_id=link_id)
+    ctx.expect_unchanged(link_id, before, expectation.source, f"after cancel with {problem} {name}")
+
+
+# ---- schema.success --------------------------------------------------------------------------------
+
+
+@rule(
+    "schema.success",
+    "Create, fetch and cancel success bodies match the schema of the API version",
+    cases=lambda c: [
+        _case("schema.success", f"api-version:{v.name}", f"success bodies under API version {v.name}",
+              version=v.name)
+        for v in c.api_versions
+    ],
+    citation=lambda c, case: c.api_version(case.params["version"]).source,
+)
+def success_bodies_match_schema(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    version = contract.api_version(ctx.case.params["version"])
+    client = ProviderClient(contract, ctx.client.http, ctx.client.credentials,
+                            api_version=version.name, run_tag=ctx.client.run_tag)
+    client._token = ctx.client._token  # share a cached bearer token
+    created = ctx.record(client.create())
+    if not 200 <= created.status < 300:
+        raise Inconclusive(f"create returned HTTP {created.status}")
+    link_id = client.link_id_of(created)
+    ctx.links.created.append(link_id)
+    bodies = [("create", created), ("fetch", ctx.record(client.fetch(link_id)))]
+    cancelled = ctx.record(client.cancel(link_id, pre_status=contract.initial_status))
+    if 200 <= cancelled.status < 300:
+        bodies.append(("cancel", cancelled))
+    else:
+        ctx.observations.append(f"cancel returned HTTP {cancelled.status}; its body was not checked")
+    for label, exchange in bodies:
+        if not 200 <= exchange.status < 300:
+            raise Inconclusive(f"{label} returned HTTP {exchange.status}")
+        problems = schema_errors(version.entity_schema_file, exchange.json)
+        ctx.check(f"{label} body matches {version.entity_schema_file}", version.source,
+                  not problems, "a body valid against the schema", "; ".join(problems) or "valid")
+
+
+# ---- schema.error ------------------------------------------------------------------------------------
+
+_ERROR_SCENARIOS = {
+    "not-cancellable": "the refused cancel of a non-cancellable link",
+    "repeat": "the answer to a repeated cancel",
+    "unknown-id": "the answer to a cancel of an unknown id",
+    "auth-invalid": "the answer to invalid credentials",
+}
+
+
+def _error_cases(contract: Contract) -> list[Case]:
+    out = []
+    for key, title in _ERROR_SCENARIOS.items():
+        if key == "not-cancellable" and not contract.rejected_statuses:
+            continue
+        if key == "repeat" and contract.repeat_cancel.is_success:
+            continue
+        out.append(_case("schema.error", key, f"error body of {title}", scenario=key))
+    return out
+
+
+@rule(
+    "schema.error",
+    "Error bodies match the provider's error schema",
+    cases=_error_cases,
+    citation=lambda c, case: c.error.source,
+)
+def error_bodies_match_schema(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    scenario = ctx.case.params["scenario"]
+    if scenario == "unknown-id":
+        exchange = ctx.cancel(contract.unknown_id_example)
+    elif scenario == "not-cancellable":
+        status = contract.rejected_statuses[0]
+        exchange = ctx.cancel(ctx.prepare(status), pre_status=status)
+    elif scenario == "repeat":
+        link_id = ctx.prepare(contract.initial_status)
+        ctx.cancel(link_id, pre_status=contract.initial_status)
+        exchange = ctx.cancel(link_id, pre_status=contract.cancelled_status)
+    else:
+        link_id = ctx.prepare(contract.initial_status)
+        exchange = ctx.cancel(link_id, auth="invalid", pre_status=contract.initial_status)
+    if 200 <= exchange.status < 300:
+        raise Skip(f"the scenario answered HTTP {exchange.status}, so there is no error body to "
+                   "check (the behavioural rule for this scenario judges that)")
+    if exchange.json is None:
+        ctx.check("error body is JSON", contract.error.source, False, "a JSON error body",
+                  repr(exchange.text[:200]))
+        return
+    problems = schema_errors(contract.error.schema_file, exchange.json)
+    ctx.check(f"error body matches {contract.error.schema_file}", contract.error.source,
+              not problems, "a body valid against the error schema", "; ".join(problems) or "valid")
+
+
+def default_citation(contract: Contract) -> Source:
+    """The fallback source for rules that have no more specific one."""
+    return documented(contract.cancel_source.citation)
