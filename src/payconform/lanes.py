@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
@@ -20,7 +21,17 @@ from payconform.redact import Redactor
 from payconform.simulator import Mutation, Simulator
 from payconform.transport import SimulatorTransport
 
-__all__ = ["LANES", "LaneSession", "http_session", "new_run_id", "simulator_session"]
+__all__ = [
+    "LANES",
+    "LANE_FACTORIES",
+    "LaneOptions",
+    "LaneSession",
+    "LaneUnavailable",
+    "http_session",
+    "new_run_id",
+    "open_session",
+    "simulator_session",
+]
 
 LANES = ("simulator", "replay", "record", "live")
 
@@ -94,3 +105,51 @@ def http_session(
     client = ProviderClient(contract, http, creds, run_tag=run_tag)
     return LaneSession(contract, client, LinkSource(contract, link_mode, env),
                        creds.redactor(contract), origin)
+
+
+class LaneUnavailable(Exception):
+    """A provider cannot run on the chosen lane (e.g. missing credentials); says what to set."""
+
+
+@dataclass(frozen=True)
+class LaneOptions:
+    """What the user chose for the run (from pytest options or the CLI)."""
+
+    lane: str = "simulator"
+    run_id: str = "adhoc"
+    base_url: str | None = None
+    allow_production: bool = False
+    record_mode: str | None = None
+    cassette_dir: str | None = None
+    env: Mapping[str, str] | None = None
+
+
+LaneFactory = Callable[[Contract, LaneOptions], LaneSession]
+
+
+def _simulator_factory(contract: Contract, options: LaneOptions) -> LaneSession:
+    # PAYCONFORM_MUTANT swaps in a catalog mutant: for payconform's self-tests and for demos
+    # of what a FAIL looks like; the report names the mutant as the origin.
+    wanted = (options.env or os.environ).get("PAYCONFORM_MUTANT")
+    mutation = None
+    if wanted:
+        from payconform.mutants import mutants_for
+
+        found = {m.id: m for m in mutants_for(contract)}
+        if wanted in found:
+            mutation = found[wanted].mutation
+    return simulator_session(contract, mutation=mutation, run_tag=f"payconform-{options.run_id}")
+
+
+#: Lane name -> factory; the replay, record and live lanes register themselves here.
+LANE_FACTORIES: dict[str, LaneFactory] = {"simulator": _simulator_factory}
+
+
+def open_session(contract: Contract, options: LaneOptions) -> LaneSession:
+    """A session for ``contract`` on the chosen lane; LaneUnavailable says why not."""
+    factory = LANE_FACTORIES.get(options.lane)
+    if factory is None:
+        raise LaneUnavailable(
+            f"lane {options.lane!r} is not available; known lanes: {', '.join(LANE_FACTORIES)}"
+        )
+    return factory(contract, options)

@@ -241,7 +241,7 @@ class _ErrorOptionalFieldMistyped(Mutation):
         return self._mutate(contract, response)
 
 
-# ---- the catalog --------------------------------------------------------------------------------------------
+# ---- the catalog ----------------------------------------------------------------------------
 
 
 def _hard(exp: Expectation) -> bool:
@@ -258,7 +258,7 @@ def _optional_string_error_field(contract: Contract) -> str | None:
         kind = prop.get("type")
         kinds = kind if isinstance(kind, list) else [kind]
         if name not in required and "string" in kinds and "integer" not in kinds:
-            return name
+            return str(name)
     return None
 
 
@@ -315,10 +315,10 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
                  "a cancel of an unknown id answers 200 with a fabricated link",
                  _UnknownIdSucceeds(), _verdict_for(contract.unknown_id.source.evidence))
     for problem in ("missing", "invalid"):
-        exp: Expectation = getattr(contract.auth, problem)
+        auth_exp: Expectation = getattr(contract.auth, problem)
         yield Mutant(f"auth-{problem}-accepted", f"auth.{problem}",
                      f"{problem} credentials are accepted", _AuthIgnored(problem),
-                     _verdict_for(exp.source.evidence))
+                     _verdict_for(auth_exp.source.evidence))
     for header in contract.required_headers:
         for problem, header_exp in (("missing", header.missing), ("malformed", header.invalid)):
             if header_exp is None or (problem == "malformed" and header.malformed is None):

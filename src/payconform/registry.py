@@ -1,12 +1,14 @@
 """Finds contracts: the bundled ones and any registered by other packages.
 
 Third-party contracts register a module under the ``payconform.contracts`` entry-point
-group; the module defines ``CONTRACT`` or ``CONTRACTS``.
+group; the module defines ``CONTRACT`` or ``CONTRACTS``. A team can also name importable
+modules in ``PAYCONFORM_CONTRACTS`` (comma-separated) to add contracts from its own repo.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from functools import cache
 from importlib.metadata import entry_points
@@ -45,6 +47,12 @@ def all_contracts() -> dict[str, Contract]:
             modules.append(importlib.import_module(f"{BUNDLED_PACKAGE}.{info.name}"))
     for entry in entry_points(group="payconform.contracts"):
         modules.append(entry.load())
+    for name in filter(None, (n.strip() for n in os.environ.get("PAYCONFORM_CONTRACTS", "").split(","))):
+        try:
+            modules.append(importlib.import_module(name))
+        except ImportError as exc:
+            raise ContractError(f"PAYCONFORM_CONTRACTS names {name!r}, which cannot be imported: {exc}")
+
     contracts: dict[str, Contract] = {}
     for module in modules:
         for contract in _contracts_of(module):

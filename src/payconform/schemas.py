@@ -20,9 +20,11 @@ _RFC3339 = re.compile(
 _FORMATS = FormatChecker(formats=())
 
 
-@_FORMATS.checks("date-time")
 def _date_time(value: object) -> bool:
     return not isinstance(value, str) or bool(_RFC3339.match(value))
+
+
+_FORMATS.checks("date-time")(_date_time)
 
 
 @cache

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from payconform.contract import Candidate, Contract, Expectation, HeaderSpec, dotted_get
+from payconform.contract import Candidate, Contract, HeaderSpec, dotted_get
 from payconform.outcomes import Outcome, StatusKind
 from payconform.redact import Redactor
 
@@ -242,9 +242,8 @@ class Simulator:
             if self.mutation.enforce_auth(self.contract, "missing"):
                 return self._error(auth.missing.played, "")
             return None
-        if not presented:
-            if self.mutation.enforce_auth(self.contract, "invalid"):
-                return self._error(auth.invalid.played, "")
+        if not presented and self.mutation.enforce_auth(self.contract, "invalid"):
+            return self._error(auth.invalid.played, "")
         return None
 
     def _presented_credentials(self, headers: dict[str, str]) -> bool | None:
@@ -285,9 +284,10 @@ class Simulator:
                 ):
                     return self._error(header.missing.played, "")
                 continue
-            if header.invalid is not None and not _header_valid(header, value):
-                if self.mutation.enforce_header(self.contract, header, "malformed"):
-                    return self._error(header.invalid.played, "")
+            malformed = header.invalid is not None and not _header_valid(header, value)
+            if malformed and self.mutation.enforce_header(self.contract, header, "malformed"):
+                assert header.invalid is not None
+                return self._error(header.invalid.played, "")
         return None
 
     def _token(self, body: bytes) -> SimResponse:
@@ -424,6 +424,8 @@ class Simulator:
             kind, 0
         )
         fmt = self.contract.entity.timestamp_format
+        unset_style = self.contract.entity.unset_timestamp or ("zero" if fmt == "unix" else "null")
+        unset = 0 if unset_style == "zero" else None
         return {
             "id": link.id,
             "status": status,
@@ -435,8 +437,7 @@ class Simulator:
             "seq_str": str(link.seq),
             "created_at": _stamp(link.created_at, fmt),
             "updated_at": _stamp(link.updated_at, fmt),
-            "cancelled_at": _stamp(link.cancelled_at, fmt) if link.cancelled_at else (
-                0 if fmt == "unix" else None),
+            "cancelled_at": _stamp(link.cancelled_at, fmt) if link.cancelled_at else unset,
             "expire_at": _stamp(link.expire_at, fmt),
             "token": link.token,
             "livemode": False,

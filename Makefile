@@ -1,0 +1,37 @@
+# payconform: the two commands of the README's quick start, and a few helpers.
+#   make conformance   set up .venv, run every provider's suite on the simulator lane, write reports
+#   make test          set up .venv, run lint, types and every test of the project
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.payconform-installed
+PYTEST_FLAGS ?= -q
+
+.PHONY: setup conformance test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "payconform needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,sdk]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+conformance: $(STAMP)
+	$(BIN)/pytest suites $(PYTEST_FLAGS) --lane simulator
+
+lint: $(STAMP)
+	$(BIN)/ruff check src contracts suites tests benchmarks conftest.py
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+test: lint typecheck
+	$(BIN)/pytest tests suites $(PYTEST_FLAGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

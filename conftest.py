@@ -1,0 +1,1 @@
+"""Repository-level pytest configuration. The payconform plugin loads through its entry point."""

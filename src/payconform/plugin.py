@@ -1,0 +1,240 @@
+"""The pytest plugin: one option group, the ``rule`` marker, the ``conformance`` fixture.
+
+Thin glue over the engine. A suite test marked ``@pytest.mark.rule("cancel.repeat")`` that
+asks for ``conformance`` is parametrized over every selected provider's cases of that rule;
+``conformance.check()`` runs the case on the chosen lane, records the verdict for the report
+and turns it into a pytest outcome. State lives in ``config.stash``.
+
+Precedence: command-line options, then environment (``PAYCONFORM_LANE``), then defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from payconform.contract import Contract
+from payconform.engine import Case, CaseResult, cases_for
+from payconform.lanes import LANES, LaneOptions, LaneSession, LaneUnavailable, new_run_id, open_session
+from payconform.outcomes import Verdict
+from payconform.registry import UnknownProvider, all_contracts, get_contract
+from payconform.report import RunReport, matrix, write_report
+
+__all__ = ["EXIT_INCONCLUSIVE", "ConformanceWarning", "RunState"]
+
+#: Exit status of a run with no contract failure but with inconclusive cases.
+EXIT_INCONCLUSIVE = 6
+
+
+class ConformanceWarning(UserWarning):
+    """A provider deviates from an inferred (not documented) rule."""
+
+
+@dataclass
+class RunState:
+    """Everything the plugin keeps for one pytest session."""
+
+    options: LaneOptions
+    providers: list[str]
+    report_dir: Path
+    results: list[CaseResult] = field(default_factory=list)
+    sessions: dict[str, LaneSession | LaneUnavailable] = field(default_factory=dict)
+    report_path: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def session(self, contract: Contract) -> LaneSession:
+        """The lane session of a provider, opened on first use (errors are remembered)."""
+        cached = self.sessions.get(contract.provider)
+        if cached is None:
+            try:
+                cached = open_session(contract, self.options)
+            except LaneUnavailable as exc:
+                cached = exc
+            self.sessions[contract.provider] = cached
+        if isinstance(cached, LaneUnavailable):
+            raise cached
+        return cached
+
+
+STATE = pytest.StashKey[RunState]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("payconform", "payconform conformance suite")
+    group.addoption("--provider", action="append", default=None, metavar="NAME",
+                    help="provider to check (repeatable; default: every known provider)")
+    group.addoption("--lane", choices=LANES, default=None,
+                    help="where requests go: simulator (default), replay, record, live")
+    group.addoption("--base-url", default=None, metavar="URL",
+                    help="base URL for the live/record lanes (default: the contract's sandbox)")
+    group.addoption("--allow-production", action="store_true", default=False,
+                    help="allow production hosts and live keys (refused by default)")
+    group.addoption("--report-dir", default="reports", metavar="DIR",
+                    help="where conformance reports are written (default: reports/)")
+    group.addoption("--adapter", default=None, metavar="MODULE:FACTORY",
+                    help="drive your own adapter (create/fetch/cancel) against the simulator")
+    group.addoption("--record-mode", default=None,
+                    choices=("none", "once", "new_episodes", "all", "rewrite"),
+                    help="cassette record mode for --lane record (vcrpy names, plus rewrite)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "rule(rule_id): tie a suite test to a payconform rule id; the test is parametrized "
+        "over every selected provider's cases of that rule and must use the 'conformance' "
+        "fixture",
+    )
+    lane = config.getoption("--lane") or os.environ.get("PAYCONFORM_LANE") or "simulator"
+    if lane not in LANES:
+        raise pytest.UsageError(f"PAYCONFORM_LANE={lane!r} is not a lane; use one of {LANES}")
+    names = config.getoption("--provider") or list(all_contracts())
+    for name in names:
+        try:
+            get_contract(name)
+        except UnknownProvider as exc:
+            raise pytest.UsageError(str(exc)) from None
+    options = LaneOptions(
+        lane=lane,
+        run_id=new_run_id(),
+        base_url=config.getoption("--base-url"),
+        allow_production=config.getoption("--allow-production"),
+        record_mode=config.getoption("--record-mode"),
+    )
+    if config.getoption("--adapter"):
+        raise pytest.UsageError(
+            "--adapter is not supported yet in this version of payconform; run the suite "
+            "against the simulator or a base URL instead"
+        )
+    config.stash[STATE] = RunState(options, list(dict.fromkeys(names)),
+                                   Path(config.getoption("--report-dir")))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash[STATE]
+    profile = os.environ.get("PAYCONFORM_HYPOTHESIS_PROFILE", "dev")
+    return [
+        f"payconform: lane={state.options.lane} run={state.options.run_id} "
+        f"providers={','.join(state.providers)} hypothesis-profile={profile}"
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("rule")
+    if marker is None or "conformance" not in metafunc.fixturenames:
+        return
+    if len(marker.args) != 1:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: use @pytest.mark.rule('<rule id>')")
+    rule_id = marker.args[0]
+    state = metafunc.config.stash[STATE]
+    params = []
+    for provider in state.providers:
+        for case in cases_for(get_contract(provider), [rule_id]):
+            params.append(pytest.param((provider, case), id=f"{provider}:{case.case_id}"))
+    if not params:
+        from payconform.engine import RULES
+
+        if rule_id not in RULES:
+            raise pytest.UsageError(f"unknown rule id {rule_id!r}; known: {', '.join(RULES)}")
+    metafunc.parametrize("conformance", params, indirect=True)
+
+
+class CaseRunner:
+    """What the ``conformance`` fixture gives a suite test: one provider x case, ready to run."""
+
+    def __init__(self, state: RunState, contract: Contract, case: Case) -> None:
+        self.state = state
+        self.contract = contract
+        self.case = case
+        self.result: CaseResult | None = None
+
+    def run(self) -> CaseResult:
+        """Run the case on the lane and record the result for the report."""
+        try:
+            session = self.state.session(self.contract)
+        except LaneUnavailable as exc:
+            result = CaseResult(self.contract.provider, self.case.rule_id, self.case.case_id,
+                                self.case.title, Verdict.SKIPPED, "unverified", "", str(exc),
+                                origin=self.state.options.lane)
+        else:
+            result = session.run(self.case)
+        self.result = result
+        self.state.results.append(result)
+        return result
+
+    def check(self) -> CaseResult:
+        """Run the case and turn its verdict into a pytest outcome (FAIL fails the test)."""
+        result = self.run()
+        head = f"{result.provider} {result.rule_id} [{result.case_id}]"
+        if result.verdict is Verdict.FAIL:
+            pytest.fail(f"{head}: FAIL\n{result.message}", pytrace=False)
+        if result.verdict is Verdict.SKIPPED:
+            pytest.skip(f"{head}: {result.message}")
+        if result.verdict is Verdict.INCONCLUSIVE:
+            pytest.skip(f"INCONCLUSIVE {head}: {result.message}")
+        if result.verdict is Verdict.WARN:
+            warnings.warn(ConformanceWarning(f"{head}: WARN\n{result.message}"), stacklevel=2)
+        return result
+
+
+@pytest.fixture
+def conformance(request: pytest.FixtureRequest) -> CaseRunner:
+    """One provider x rule case on the selected lane; call ``.check()`` in the test."""
+    provider, case = request.param
+    state = request.config.stash[STATE]
+    request.node.user_properties.extend(
+        [("provider", provider), ("rule", case.rule_id), ("case", case.case_id),
+         ("lane", state.options.lane)]
+    )
+    return CaseRunner(state, get_contract(provider), case)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is None or not state.results:
+        return
+    for lane_session in state.sessions.values():
+        if isinstance(lane_session, LaneSession):
+            finish = lane_session.extra.get("finish")
+            if callable(finish):
+                finish()
+            lane_session.close()
+    report = RunReport(
+        run_id=state.options.run_id,
+        lane=state.options.lane,
+        providers=sorted({r.provider for r in state.results}),
+        results=state.results,
+        seed=str(session.config.getoption("hypothesis_seed", None) or "") or None,
+        hypothesis_profile=os.environ.get("PAYCONFORM_HYPOTHESIS_PROFILE", "dev"),
+        base_url=state.options.base_url,
+        api_versions={p: get_contract(p).default_api_version for p in state.providers},
+        extra=state.extra,
+    )
+    state.report_path = write_report(report, state.report_dir)
+    verdicts = {r.verdict for r in state.results}
+    if exitstatus == 0 and Verdict.INCONCLUSIVE in verdicts and Verdict.FAIL not in verdicts:
+        session.exitstatus = EXIT_INCONCLUSIVE
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is None or not state.results:
+        return
+    cells = matrix(state.results)
+    providers = list(cells)
+    rules = list(dict.fromkeys(r.rule_id for r in state.results))
+    width = max(len(r) for r in rules) + 2
+    col = max(12, *(len(p) + 2 for p in providers))
+    terminalreporter.section("payconform conformance matrix")
+    terminalreporter.write_line("rule".ljust(width) + "".join(p.ljust(col) for p in providers))
+    for rule_id in rules:
+        row = "".join(cells[p].get(rule_id, Verdict.SKIPPED).value.ljust(col)
+                      if rule_id in cells[p] else "n/a".ljust(col) for p in providers)
+        terminalreporter.write_line(rule_id.ljust(width) + row)
+    if state.report_path is not None:
+        terminalreporter.write_line(f"report: {state.report_path / 'conformance.json'}")

@@ -1,0 +1,85 @@
+"""The pytest plugin, exercised through real pytest sessions (pytester)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from payconform.report import report_schema
+
+pytest_plugins = ["pytester"]
+
+
+def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess("--pyargs", "payconform.suites", "-p", "no:cacheprovider",
+                                         "--report-dir", str(pytester.path / "reports"), *args)
+
+
+def _report(pytester: pytest.Pytester) -> dict:  # type: ignore[type-arg]
+    return json.loads((pytester.path / "reports" / "latest" / "conformance.json").read_text())
+
+
+def test_faithful_run_passes_writes_a_valid_report_and_prints_the_matrix(
+    pytester: pytest.Pytester,
+) -> None:
+    """Given the simulator lane, the Cashfree suite passes and the report is complete."""
+    result = _run(pytester, "--provider", "cashfree", "--junitxml", "junit.xml")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*payconform: lane=simulator*providers=cashfree*",
+                                 "*payconform conformance matrix*",
+                                 "cancel.repeat*PASS*", "report: *conformance.json"])
+    doc = _report(pytester)
+    Draft202012Validator(report_schema()).validate(doc)
+    assert doc["run"]["lane"] == "simulator"
+    matrix = doc["summary"]["matrix"]["cashfree"]
+    assert matrix["cancel.unknown-id"] == "OBSERVED"
+    assert {v for k, v in matrix.items() if k != "cancel.unknown-id"} == {"PASS"}
+    run_dir = pytester.path / "reports" / doc["run"]["id"]
+    assert (run_dir / "conformance.md").read_text().count("| `cancel.repeat` | PASS |") == 1
+    assert "<table>" in (run_dir / "conformance.html").read_text()
+    props = {(p.get("name"), p.get("value"))
+             for p in ET.parse(pytester.path / "junit.xml").iter("property")}
+    assert ("provider", "cashfree") in props and ("rule", "cancel.repeat") in props
+
+
+def test_a_mutant_simulator_fails_exactly_its_rule(pytester: pytest.Pytester,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a simulator that answers a repeated cancel with 200, only cancel.repeat fails."""
+    monkeypatch.setenv("PAYCONFORM_MUTANT", "repeat-cancel-flipped")
+    result = _run(pytester, "--provider", "cashfree")
+    assert result.ret == 1
+    result.assert_outcomes(failed=1, passed=17, skipped=1)
+    result.stdout.fnmatch_lines(["*cashfree cancel.repeat ?second-cancel?: FAIL*", "*Expected:*"])
+    doc = _report(pytester)
+    failed = [r for r in doc["results"] if r["verdict"] == "FAIL"]
+    assert [(r["provider"], r["rule_id"]) for r in failed] == [("cashfree", "cancel.repeat")]
+    assert failed[0]["exchanges"], "a FAIL carries the redacted exchanges behind it"
+    skipped = [r for r in doc["results"] if r["verdict"] == "SKIPPED"]
+    assert [r["rule_id"] for r in skipped] == ["schema.error"]
+    assert "no error body" in skipped[0]["message"]
+
+
+def test_unknown_provider_is_a_usage_error_naming_the_known_ones(pytester: pytest.Pytester) -> None:
+    """Given --provider nosuch, pytest stops with exit 4 and lists the providers."""
+    result = _run(pytester, "--provider", "nosuch")
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*unknown provider 'nosuch'; known providers: *cashfree*"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_secrets_never_reach_the_report(pytester: pytest.Pytester,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a failing run (exchanges kept), no simulator credential is in any report file."""
+    monkeypatch.setenv("PAYCONFORM_MUTANT", "auth-invalid-accepted")
+    _run(pytester, "--provider", "cashfree")
+    from payconform.registry import get_contract
+
+    secrets = get_contract("cashfree").auth.simulator_credentials.values()
+    for path in Path(pytester.path / "reports").rglob("conformance.*"):
+        text = path.read_text()
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} leaked into {path}"
