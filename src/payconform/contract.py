@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from payconform.outcomes import Evidence, Outcome, StatusKind
+from payconform.outcomes import REFUSALS, Evidence, Outcome, StatusKind
 
 __all__ = [
     "ApiVersion",
@@ -119,10 +119,15 @@ class Expectation(_Frozen):
     stands for the link id of the request. For unverified expectations, ``candidates`` lists
     what the vendor might do; the simulator plays ``simulate`` (default: the first).
     ``noop`` marks a repeated call that must leave the entity byte-for-byte unchanged.
+    ``outcome_source`` splits a refusal in two when telling *which* refusal it is rests on
+    weaker evidence than the refusal itself (e.g. one error code for every refusal, told apart
+    only by a message whose wording is inferred): ``source`` then backs "refused" and
+    ``outcome_source`` backs the specific ``outcome``.
     """
 
     outcome: Outcome
     source: Source
+    outcome_source: Source | None = None
     http_status: int | None = None
     http_status_source: Source | None = None
     error: dict[str, str] = Field(default_factory=dict)
@@ -139,6 +144,8 @@ class Expectation(_Frozen):
             raise ValueError(f"simulate={self.simulate} is not an index into candidates")
         if self.http_status is not None and not 100 <= self.http_status <= 599:
             raise ValueError(f"http_status {self.http_status} is not an HTTP status")
+        if self.outcome_source is not None and self.outcome.value not in REFUSALS:
+            raise ValueError("outcome_source only applies to a refusal outcome")
         return self
 
     @property
@@ -206,7 +213,9 @@ class Auth(_Frozen):
     credential), ``basic`` (``username`` / ``password`` credentials), or ``bearer_token``
     (client-credentials token endpoint; ``token_request`` maps body fields to credentials or
     ``=literal`` values). ``credentials`` maps credential names to the env vars that hold them.
-    ``live_key_patterns`` are regexes on credential values that mean production keys.
+    ``live_key_patterns`` are regexes on credential values that mean production keys;
+    ``key_patterns_source`` backs both pattern lists when their evidence differs from
+    ``source`` (e.g. a prefix rule relied on by public code but absent from the vendor docs).
     """
 
     scheme: Literal["headers", "basic", "bearer_token"]
@@ -223,6 +232,7 @@ class Auth(_Frozen):
     simulator_credentials: dict[str, str]
     sandbox_key_patterns: tuple[str, ...] = ()
     live_key_patterns: tuple[str, ...] = ()
+    key_patterns_source: Source | None = None
     missing: Expectation
     invalid: Expectation
     source: Source
@@ -259,7 +269,9 @@ class EntitySpec(_Frozen):
 
     ``path`` is the dotted path of the entity inside the body (``""`` for the root, ``data``
     for an envelope). ``template`` is what the simulator renders; string values starting
-    with ``$`` are placeholders (see :mod:`payconform.simulator`).
+    with ``$`` are placeholders (see :mod:`payconform.simulator`). ``unset_timestamp`` says
+    how a timestamp that is not set yet reads (``$cancelled_at`` before a cancel): ``zero``
+    or ``null``; by default ``0`` for unix timestamps and ``null`` for ISO 8601 ones.
     """
 
     path: str = ""
@@ -270,6 +282,7 @@ class EntitySpec(_Frozen):
     updated_at_field: str | None = None
     immutable_fields: tuple[str, ...] = ()
     timestamp_format: Literal["unix", "iso8601_z", "iso8601_ms_z", "iso8601_ist"]
+    unset_timestamp: Literal["zero", "null"] | None = None
     template: dict[str, Any]
 
     @model_validator(mode="after")

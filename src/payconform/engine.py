@@ -237,12 +237,17 @@ class RuleContext:
         if expectation.source.evidence is Evidence.UNVERIFIED:
             self._observe(exchange, expectation, what, link_id)
             return
+        received = f"{exchange.outcome.value} (HTTP {exchange.status})"
+        if expectation.outcome_source is not None:
+            # "Refused" and "refused as X" stand on different evidence (see Expectation).
+            self.check(f"{what}: refused", expectation.source,
+                       outcome_matches(Outcome.REJECTED, exchange.outcome), "a refusal", received)
         self.check(
             f"{what}: outcome",
-            expectation.source,
+            expectation.outcome_source or expectation.source,
             outcome_matches(expectation.outcome, exchange.outcome),
             expectation.outcome.value,
-            f"{exchange.outcome.value} (HTTP {exchange.status})",
+            received,
         )
         if expectation.http_status is not None:
             self.check(
