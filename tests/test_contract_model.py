@@ -1,0 +1,87 @@
+"""Contract declarations are validated at load time with messages naming provider and field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from payconform.contract import Contract, ContractError, Expectation, build, documented, unverified
+from payconform.outcomes import Outcome
+from payconform.registry import UnknownProvider, get_contract
+
+CASHFREE = get_contract("cashfree")
+
+
+def _fields(**changes: Any) -> dict[str, Any]:
+    data = {name: getattr(CASHFREE, name) for name in Contract.model_fields if name != "provider"}
+    data.update(changes)
+    return data
+
+
+def test_contracts_are_frozen() -> None:
+    """Given a loaded contract, assigning a field raises."""
+    with pytest.raises(ValueError, match="frozen"):
+        CASHFREE.initial_status = "PAID"  # type: ignore[misc]
+
+
+def test_unknown_initial_status_names_provider_and_field() -> None:
+    """Given an initial status not among the statuses, the error names both."""
+    with pytest.raises(ContractError) as excinfo:
+        build("acme", **_fields(initial_status="OPEN"))
+    message = str(excinfo.value)
+    assert "contract 'acme' is invalid" in message
+    assert "initial_status: 'OPEN' is not one of the statuses" in message
+
+
+def test_a_status_without_a_cancel_expectation_is_refused() -> None:
+    """Given cancel_outcomes that forget a status, the error lists it."""
+    outcomes = dict(CASHFREE.cancel_outcomes)
+    del outcomes["EXPIRED"]
+    with pytest.raises(ContractError, match=r"cancel_outcomes: no expectation for statuses \['EXPIRED'\]"):
+        build("acme", **_fields(cancel_outcomes=outcomes))
+
+
+def test_unverified_expectation_without_candidates_is_refused() -> None:
+    """Given an unverified expectation, candidates are required."""
+    with pytest.raises(ValueError, match="must list its candidates"):
+        Expectation(outcome=Outcome.NOT_FOUND, source=unverified("nobody knows"))
+
+
+def test_http_base_urls_and_bad_provider_names_are_refused() -> None:
+    """Given a plain-http base URL or an upper-case name, build fails clearly."""
+    with pytest.raises(ContractError, match="must be an https URL"):
+        build("acme", **_fields(base_urls={"sandbox": "http://x", "production": "https://y"}))
+    with pytest.raises(ContractError, match="provider"):
+        build("Acme", **_fields())
+
+
+def test_unknown_fields_are_refused() -> None:
+    """Given a misspelt field, build names it."""
+    with pytest.raises(ContractError, match="cancel_outcome"):
+        build("acme", **_fields(cancel_outcome={}))
+
+
+def test_unknown_provider_lists_the_known_ones() -> None:
+    """Given an unknown name, the lookup error lists the providers."""
+    with pytest.raises(UnknownProvider, match="known providers: .*cashfree"):
+        get_contract("nosuch")
+
+
+def test_cashfree_evidence_levels_follow_the_provider_notes() -> None:
+    """The levels encoded for Cashfree are the ones shared/provider-notes.md gives."""
+    c = CASHFREE
+    assert c.cancel_outcomes["ACTIVE"].source.evidence.value == "documented"
+    assert c.cancel_outcomes["PAID"].source.evidence.value == "documented"
+    assert c.cancel_outcomes["PAID"].error_source is not None
+    assert c.cancel_outcomes["PAID"].error_source.evidence.value == "inferred"
+    assert c.cancel_outcomes["PARTIALLY_PAID"].source.evidence.value == "inferred"
+    assert c.repeat_cancel.error_source is not None
+    assert c.repeat_cancel.error_source.evidence.value == "observed"
+    assert c.repeat_cancel.http_status_source is not None
+    assert c.repeat_cancel.http_status_source.evidence.value == "inferred"
+    assert c.unknown_id.source.evidence.value == "unverified"
+    assert c.auth.invalid.source.evidence.value == "observed"
+    assert c.auth.missing.source.evidence.value == "inferred"
+    assert [v.name for v in c.api_versions] == ["2022-09-01", "2023-08-01", "2025-01-01", "2026-01-01"]
+    assert documented("a vendor page").evidence.value == "documented"
