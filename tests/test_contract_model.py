@@ -44,7 +44,7 @@ def test_a_status_without_a_cancel_expectation_is_refused() -> None:
 
 def test_unverified_expectation_without_candidates_is_refused() -> None:
     """Given an unverified expectation, candidates are required."""
-    with pytest.raises(ValueError, match="must list its candidates"):
+    with pytest.raises(ValueError, match=r"must list its candidates"):
         Expectation(outcome=Outcome.NOT_FOUND, source=unverified("nobody knows"))
 
 
@@ -64,7 +64,7 @@ def test_unknown_fields_are_refused() -> None:
 
 def test_unknown_provider_lists_the_known_ones() -> None:
     """Given an unknown name, the lookup error lists the providers."""
-    with pytest.raises(UnknownProvider, match="known providers: .*cashfree"):
+    with pytest.raises(UnknownProvider, match=r"known providers: .*cashfree"):
         get_contract("nosuch")
 
 

@@ -51,7 +51,9 @@ def all_contracts() -> dict[str, Contract]:
         try:
             modules.append(importlib.import_module(name))
         except ImportError as exc:
-            raise ContractError(f"PAYCONFORM_CONTRACTS names {name!r}, which cannot be imported: {exc}")
+            raise ContractError(
+                f"PAYCONFORM_CONTRACTS names {name!r}, which cannot be imported: {exc}"
+            ) from None
 
     contracts: dict[str, Contract] = {}
     for module in modules:
