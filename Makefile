@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src contracts suites tests benchmarks conftest.py
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src
+	$(BIN)/mypy
 
 test: lint typecheck
 	$(BIN)/pytest tests suites $(PYTEST_FLAGS)
