@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from payconform.adapter import ADAPTER_RULE, AdapterError, AdapterHarness, adapter_cases, load_factory
 from payconform.contract import Contract
 from payconform.engine import Case, CaseResult, cases_for
 from payconform.lanes import LANES, LaneOptions, LaneSession, LaneUnavailable, new_run_id, open_session
@@ -46,6 +47,14 @@ class RunState:
     sessions: dict[str, LaneSession | LaneUnavailable] = field(default_factory=dict)
     report_path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    adapter: Any = None
+    harnesses: dict[str, AdapterHarness] = field(default_factory=dict)
+
+    def harness(self, contract: Contract) -> AdapterHarness:
+        """The adapter harness (served simulator + adapter) of a provider."""
+        if contract.provider not in self.harnesses:
+            self.harnesses[contract.provider] = AdapterHarness(contract, self.adapter)
+        return self.harnesses[contract.provider]
 
     def session(self, contract: Contract) -> LaneSession:
         """The lane session of a provider, opened on first use (errors are remembered)."""
@@ -106,13 +115,18 @@ def pytest_configure(config: pytest.Config) -> None:
         allow_production=config.getoption("--allow-production"),
         record_mode=config.getoption("--record-mode"),
     )
-    if config.getoption("--adapter"):
-        raise pytest.UsageError(
-            "--adapter is not supported yet in this version of payconform; run the suite "
-            "against the simulator or a base URL instead"
-        )
-    config.stash[STATE] = RunState(options, list(dict.fromkeys(names)),
-                                   Path(config.getoption("--report-dir")))
+    state = RunState(options, list(dict.fromkeys(names)), Path(config.getoption("--report-dir")))
+    spec = config.getoption("--adapter")
+    if spec:
+        if lane != "simulator":
+            raise pytest.UsageError("--adapter runs against the simulator; drop --lane or use "
+                                    "--lane simulator")
+        try:
+            state.adapter = load_factory(spec)
+        except AdapterError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        state.extra["adapter"] = spec
+    config.stash[STATE] = state
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -134,12 +148,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     state = metafunc.config.stash[STATE]
     params = []
     for provider in state.providers:
-        for case in cases_for(get_contract(provider), [rule_id]):
+        contract = get_contract(provider)
+        if rule_id == ADAPTER_RULE:
+            cases = adapter_cases(contract) if state.adapter is not None else []
+        else:
+            cases = cases_for(contract, [rule_id])
+        for case in cases:
             params.append(pytest.param((provider, case), id=f"{provider}:{case.case_id}"))
+    if rule_id == ADAPTER_RULE and not params:
+        return
     if not params:
         from payconform.engine import RULES
 
-        if rule_id not in RULES:
+        if rule_id not in RULES and rule_id != ADAPTER_RULE:
             raise pytest.UsageError(f"unknown rule id {rule_id!r}; known: {', '.join(RULES)}")
     metafunc.parametrize("conformance", params, indirect=True)
 
@@ -155,6 +176,10 @@ class CaseRunner:
 
     def run(self) -> CaseResult:
         """Run the case on the lane and record the result for the report."""
+        if self.case.rule_id == ADAPTER_RULE:
+            result = self.state.harness(self.contract).run(self.case)
+            self.state.results.append(result)
+            return result
         try:
             session = self.state.session(self.contract)
         except LaneUnavailable as exc:
@@ -194,9 +219,27 @@ def conformance(request: pytest.FixtureRequest) -> CaseRunner:
     return CaseRunner(state, get_contract(provider), case)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Adapter tests run only with --adapter; without it they are deselected, not skipped."""
+    if config.stash[STATE].adapter is not None:
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        marker = item.get_closest_marker("rule")
+        (drop if marker is not None and marker.args[:1] == (ADAPTER_RULE,) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE, None)
-    if state is None or not state.results:
+    if state is None:
+        return
+    for harness in state.harnesses.values():
+        harness.stop()
+    if not state.results:
         return
     for lane_session in state.sessions.values():
         if isinstance(lane_session, LaneSession):
