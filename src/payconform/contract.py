@@ -33,6 +33,7 @@ __all__ = [
     "Operation",
     "Source",
     "Status",
+    "Variant",
     "build",
     "documented",
     "dotted_get",
@@ -343,6 +344,26 @@ class ApiVersion(_Frozen):
     source: Source
 
 
+class Variant(_Frozen):
+    """A kind of link made through another endpoint (e.g. a charge), with its own cancel rule.
+
+    The simulator keeps the variant on the link: it starts in ``initial_status``, renders
+    ``template_overrides`` over the entity template, and a cancel of it answers ``cancel``
+    whatever its status. Where ``reachable_by_api`` is False (the create call needs state a
+    run cannot make, e.g. a vaulted card), a live run reads an existing one from
+    ``fixture_env``; the simulator always creates it through ``create``.
+    """
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    create: CreateSpec
+    initial_status: str
+    template_overrides: dict[str, Any] = Field(default_factory=dict)
+    cancel: Expectation
+    reachable_by_api: bool = True
+    fixture_env: str | None = None
+    source: Source
+
+
 class FixtureLink(_Frozen):
     """A user-named link in a status the API cannot reach, read from an env var."""
 
@@ -375,6 +396,7 @@ class Contract(_Frozen):
     cancel_success_status: int = 200
     cancel_outcomes: dict[str, Expectation]
     repeat_cancel: Expectation
+    variants: tuple[Variant, ...] = ()
     unknown_id: Expectation
     unknown_id_example: str
     entity: EntitySpec
@@ -401,6 +423,16 @@ class Contract(_Frozen):
             raise ValueError(f"cancel_outcomes: no expectation for statuses {sorted(missing)}")
         if self.cancelled_status in self.cancel_outcomes:
             raise ValueError("cancel_outcomes: the cancelled status is covered by repeat_cancel")
+        variant_names = [v.name for v in self.variants]
+        if len(set(variant_names)) != len(variant_names):
+            raise ValueError("variants: duplicate variant names")
+        for variant in self.variants:
+            if variant.initial_status not in names:
+                raise ValueError(f"variants.{variant.name}.initial_status: {variant.initial_status!r} "
+                                 f"is not one of the statuses {names}")
+            if variant.cancel.is_success:
+                # Only refused variants have a rule (cancel.not-cancellable); say so, never skip.
+                raise ValueError(f"variants.{variant.name}.cancel: a cancellable variant has no rule")
         versions = [v.name for v in self.api_versions]
         if self.default_api_version not in versions:
             raise ValueError(f"default_api_version {self.default_api_version!r} not in {versions}")
@@ -433,6 +465,13 @@ class Contract(_Frozen):
         """Non-cancelled statuses whose cancel is expected (or simulated) to be refused."""
         return tuple(s for s, e in self.cancel_outcomes.items() if not e.is_success)
 
+    def variant(self, name: str) -> Variant:
+        """The variant called ``name``; raises KeyError naming the provider otherwise."""
+        for variant in self.variants:
+            if variant.name == name:
+                return variant
+        raise KeyError(f"{self.provider}: unknown link variant {name!r}")
+
     def api_version(self, name: str | None = None) -> ApiVersion:
         """The named API version, or the default."""
         wanted = name or self.default_api_version
@@ -457,7 +496,8 @@ class Contract(_Frozen):
         """How many expectations of this contract sit at each evidence level."""
         counts = {e.value: 0 for e in Evidence}
         expectations: list[Expectation] = [*self.cancel_outcomes.values(), self.repeat_cancel,
-                                           self.unknown_id, self.auth.missing, self.auth.invalid]
+                                           self.unknown_id, self.auth.missing, self.auth.invalid,
+                                           *(v.cancel for v in self.variants)]
         for header in self.headers:
             expectations.extend(e for e in (header.missing, header.invalid) if e is not None)
         for exp in expectations:

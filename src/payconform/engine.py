@@ -158,15 +158,7 @@ class LinkSource:
                 hint = f"set {env} to a link in {status}" if env else "no fixture variable exists"
                 raise Skip(f"{status} cannot be reached through the API; {hint}")
             return value
-        created = client.create()
-        if created.status >= 500 or created.status == 429:
-            raise Inconclusive(f"create returned HTTP {created.status}")
-        if not 200 <= created.status < 300:
-            raise Inconclusive(
-                f"setup failed: create returned HTTP {created.status}: {created.text[:200]}"
-            )
-        link_id = client.link_id_of(created)
-        self.created.append(link_id)
+        link_id = self._create(client)
         if status == contract.initial_status:
             return link_id
         if self.mode == "control":
@@ -175,6 +167,30 @@ class LinkSource:
             cancelled = client.cancel(link_id, pre_status=contract.initial_status)
             if not 200 <= cancelled.status < 300:
                 raise Inconclusive(f"setup failed: cancel returned HTTP {cancelled.status}")
+        return link_id
+
+    def prepare_variant(self, client: ProviderClient, name: str) -> str:
+        """The id of a link of the contract variant ``name`` (e.g. a charge), as it was created."""
+        variant = self.contract.variant(name)
+        if self.mode == "fixtures" and not variant.reachable_by_api:
+            value = self.env.get(variant.fixture_env) if variant.fixture_env else None
+            if not value:
+                hint = (f"set {variant.fixture_env} to an existing {name}" if variant.fixture_env
+                        else "no fixture variable exists")
+                raise Skip(f"a {name} cannot be created by this run; {hint}")
+            return value
+        return self._create(client, variant=name)
+
+    def _create(self, client: ProviderClient, variant: str | None = None) -> str:
+        created = client.create(variant=variant)
+        if created.status >= 500 or created.status == 429:
+            raise Inconclusive(f"create returned HTTP {created.status}")
+        if not 200 <= created.status < 300:
+            raise Inconclusive(
+                f"setup failed: create returned HTTP {created.status}: {created.text[:200]}"
+            )
+        link_id = client.link_id_of(created)
+        self.created.append(link_id)
         return link_id
 
 
@@ -216,6 +232,10 @@ class RuleContext:
     def prepare(self, status: str) -> str:
         """A link in ``status`` (see :class:`LinkSource`)."""
         return self.links.prepare(self.client, status)
+
+    def prepare_variant(self, name: str) -> str:
+        """A link of the contract variant ``name`` (see :meth:`LinkSource.prepare_variant`)."""
+        return self.links.prepare_variant(self.client, name)
 
     def cancel(self, link_id: str, **kwargs: Any) -> Exchange:
         """Cancel and record."""

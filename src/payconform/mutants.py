@@ -14,8 +14,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from payconform.contract import Contract, Expectation, HeaderSpec, dotted_get, load_schema
-from payconform.outcomes import Evidence, Verdict
+from payconform.contract import (
+    Candidate,
+    Contract,
+    Expectation,
+    HeaderSpec,
+    dotted_get,
+    load_schema,
+)
+from payconform.outcomes import Evidence, Outcome, Verdict
 from payconform.simulator import CancelAction, Link, Mutation, SimResponse
 
 __all__ = ["MUTANTS", "Mutant", "mutants_for"]
@@ -97,6 +104,17 @@ class _CancelsAnything(Mutation):
         return "cancel" if link.status in self.statuses else action
 
 
+class _CancelsVariant(Mutation):
+    """Cancels links of a variant the contract says cannot be cancelled (e.g. a charge)."""
+
+    def __init__(self, variant: str) -> None:
+        self.variant = variant
+        self.name = f"cancels-non-cancellable-variant:{variant}"
+
+    def cancel_action(self, contract: Contract, link: Link, action: CancelAction) -> CancelAction:
+        return "cancel" if link.variant == self.variant else action
+
+
 # ---- cancel.repeat -----------------------------------------------------------------------------------
 
 
@@ -175,6 +193,41 @@ class _HeaderIgnored(Mutation):
 
     def enforce_header(self, contract: Contract, header: HeaderSpec, problem: str) -> bool:
         return not (header.name == self.header and problem == self.problem)
+
+
+class _HeaderAnsweredOffContract(Mutation):
+    """A missing or malformed header gets a refusal that none of the candidates describes."""
+
+    def __init__(self, header: str, problem: str, answer: Candidate) -> None:
+        self.header, self.problem, self.answer = header, problem, answer
+        self.name = f"header-{problem}-off-contract:{header}"
+
+    def header_answer(self, contract: Contract, header: HeaderSpec, problem: str,
+                      played: Candidate) -> Candidate:
+        if header.name == self.header and problem == self.problem:
+            return self.answer
+        return played
+
+
+_SUCCESS = (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
+
+
+def _off_contract_refusal(contract: Contract, exp: Expectation) -> Candidate | None:
+    """A refusal (HTTP status and error code) that no candidate of ``exp`` can match."""
+    code = "payconform_off_contract"
+    for status in (422, 400, 403, 409):
+        outcome = contract.error.http_outcomes.get(status, Outcome.INVALID_REQUEST)
+        clash = any(
+            c.outcome not in _SUCCESS
+            and c.http_status in (None, status)
+            and (c.outcome is Outcome.REJECTED or c.outcome is outcome)
+            and c.error.get(contract.error.code_field, code) == code
+            for c in exp.candidates
+        )
+        if not clash:
+            return Candidate(label="off-contract refusal", outcome=outcome, http_status=status,
+                             error={contract.error.code_field: code})
+    return None
 
 
 # ---- schemas ----------------------------------------------------------------------------------------------
@@ -296,6 +349,11 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
         yield Mutant("cancels-non-cancellable", "cancel.not-cancellable",
                      f"cancels links in {', '.join(hard_rejected)}",
                      _CancelsAnything(hard_rejected), _verdict_for(worst))
+    for variant in contract.variants:
+        if _hard(variant.cancel):
+            yield Mutant(f"cancels-non-cancellable-variant:{variant.name}", "cancel.not-cancellable",
+                         f"cancels a {variant.name}, which the contract says cannot be cancelled",
+                         _CancelsVariant(variant.name), _verdict_for(variant.cancel.source.evidence))
     repeat = contract.repeat_cancel
     if _hard(repeat):
         yield Mutant("repeat-cancel-flipped", "cancel.repeat",
@@ -322,6 +380,17 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
     for header in contract.required_headers:
         for problem, header_exp in (("missing", header.missing), ("malformed", header.invalid)):
             if header_exp is None or (problem == "malformed" and header.malformed is None):
+                continue
+            if any(c.outcome in _SUCCESS for c in header_exp.candidates):
+                # Acceptance is itself a candidate, so accepting cannot be caught: answer with a
+                # refusal no candidate describes instead.
+                answer = _off_contract_refusal(contract, header_exp)
+                if answer is not None:
+                    yield Mutant(f"header-{problem}-off-contract:{header.name}", "headers.required",
+                                 f"a {problem} {header.name} gets HTTP {answer.http_status} "
+                                 "with an undocumented code",
+                                 _HeaderAnsweredOffContract(header.name, problem, answer),
+                                 _verdict_for(header_exp.source.evidence))
                 continue
             yield Mutant(f"header-{problem}-accepted:{header.name}", "headers.required",
                          f"a {problem} {header.name} is accepted",

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from payconform.contract import Candidate, Contract, HeaderSpec, dotted_get
+from payconform.contract import Candidate, Contract, HeaderSpec, Variant, dotted_get
 from payconform.outcomes import Outcome, StatusKind
 from payconform.redact import Redactor
 
@@ -75,6 +75,7 @@ class Link:
     api_version: str
     cancelled_at: float | None = None
     expire_at: float = 0.0
+    variant: str | None = None
 
 
 CancelAction = Literal["cancel", "reject", "noop"]
@@ -92,6 +93,12 @@ class Mutation:
     def enforce_header(self, contract: Contract, header: HeaderSpec, problem: str) -> bool:
         """Whether a missing (``problem='missing'``) or malformed header is refused."""
         return True
+
+    def header_answer(
+        self, contract: Contract, header: HeaderSpec, problem: str, played: Candidate
+    ) -> Candidate:
+        """The behaviour for a missing or malformed header (a success candidate accepts it)."""
+        return played
 
     def enforce_auth(self, contract: Contract, problem: str) -> bool:
         """Whether missing or invalid credentials are refused."""
@@ -201,6 +208,7 @@ class Simulator:
         ]
         if contract.auth.token_endpoint is not None:
             ops.append(("token", contract.auth.token_endpoint))
+        ops.extend((f"variant:{v.name}", v.create.operation) for v in contract.variants)
         routes = []
         for name, op in ops:
             pattern = re.escape(self.base_path + op.path).replace(re.escape("{id}"), "(?P<id>[^/]*)")
@@ -227,6 +235,9 @@ class Simulator:
         pre_status = self.links[link_id].status if link_id in self.links else None
         if name == "create":
             response = self._create(headers, body)
+        elif name.startswith("variant:"):
+            response = self._create(headers, body, self.contract.variant(name[len("variant:"):]))
+            name = "create"
         elif name == "fetch":
             response = self._fetch(link_id)
         else:
@@ -279,15 +290,19 @@ class Simulator:
         for header in self.contract.headers:
             value = headers.get(header.name.lower())
             if value is None:
-                if header.required and header.missing is not None and self.mutation.enforce_header(
-                    self.contract, header, "missing"
-                ):
-                    return self._error(header.missing.played, "")
+                if header.required and header.missing is not None:
+                    played = self.mutation.header_answer(
+                        self.contract, header, "missing", header.missing.played)
+                    if _refuses(played) and self.mutation.enforce_header(
+                            self.contract, header, "missing"):
+                        return self._error(played, "")
                 continue
-            malformed = header.invalid is not None and not _header_valid(header, value)
-            if malformed and self.mutation.enforce_header(self.contract, header, "malformed"):
-                assert header.invalid is not None
-                return self._error(header.invalid.played, "")
+            if header.invalid is not None and not _header_valid(header, value):
+                played = self.mutation.header_answer(
+                    self.contract, header, "malformed", header.invalid.played)
+                if _refuses(played) and self.mutation.enforce_header(
+                        self.contract, header, "malformed"):
+                    return self._error(played, "")
         return None
 
     def _token(self, body: bytes) -> SimResponse:
@@ -309,8 +324,9 @@ class Simulator:
 
     # ---- operations ----------------------------------------------------------------------
 
-    def _create(self, headers: dict[str, str], body: bytes) -> SimResponse:
-        spec = self.contract.create
+    def _create(self, headers: dict[str, str], body: bytes, variant: Variant | None = None
+                ) -> SimResponse:
+        spec = self.contract.create if variant is None else variant.create
         try:
             request = json.loads(body or b"{}")
         except ValueError:
@@ -339,7 +355,7 @@ class Simulator:
         self.links[link_id] = Link(
             id=link_id,
             seq=self._seq,
-            status=self.contract.initial_status,
+            status=self.contract.initial_status if variant is None else variant.initial_status,
             amount=amount,
             currency=currency,
             created_at=now,
@@ -348,6 +364,7 @@ class Simulator:
             token=secrets.token_hex(6),
             api_version=version,
             expire_at=now + 30 * 86400,
+            variant=None if variant is None else variant.name,
         )
         return SimResponse(spec.success_status, self._render(self.links[link_id]))
 
@@ -369,9 +386,13 @@ class Simulator:
             if played is None:
                 return SimResponse(contract.cancel_success_status, self._render(self._phantom(link_id)))
             return self._error(played, link_id)
-        if link.status == contract.cancelled_status:
+        if link.variant is not None:
+            # A variant's cancel rule holds whatever its status (e.g. "charges cannot be canceled").
+            expectation = contract.variant(link.variant).cancel
+            action: CancelAction = "cancel" if expectation.is_success else "reject"
+        elif link.status == contract.cancelled_status:
             expectation = contract.repeat_cancel
-            action: CancelAction = "noop" if expectation.is_success else "reject"
+            action = "noop" if expectation.is_success else "reject"
         else:
             expectation = contract.cancel_outcomes[link.status]
             action = "cancel" if expectation.is_success else "reject"
@@ -410,6 +431,8 @@ class Simulator:
         except KeyError:
             version = contract.api_version()
         template.update(version.template_overrides)
+        if link.variant is not None:
+            template.update(contract.variant(link.variant).template_overrides)
         values = self._values(link, status or link.status)
         entity = fill_template(template, values, link.request)
         if not contract.entity.path:
@@ -491,6 +514,11 @@ class Simulator:
             self.tokens = dict.fromkeys(self.tokens, 0.0)
             return SimResponse(200, {"expired": len(self.tokens)})
         return SimResponse(404, {"error": f"unknown control endpoint {method} {path}"})
+
+
+def _refuses(played: Candidate) -> bool:
+    """Whether a played behaviour refuses the request (an unverified one may accept it)."""
+    return played.outcome not in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
 
 
 def _header_valid(header: HeaderSpec, value: str) -> bool:
