@@ -194,7 +194,8 @@ class ProviderClient:
                           ) -> dict[str, str]:
         headers: dict[str, str] = {"Accept": "application/json"}
         for spec in self.contract.headers:
-            if spec.name in omit or not (spec.required or spec.value in ("uuid", "timestamp")):
+            if spec.name in omit or not (spec.required or spec.send_always
+                                         or spec.value in ("uuid", "timestamp")):
                 continue
             if spec.value == "api_version":
                 headers[spec.name] = self.api_version or self.contract.default_api_version
@@ -219,6 +220,7 @@ class ProviderClient:
         omit_headers: tuple[str, ...] = (),
         header_overrides: Mapping[str, str] = {},
         pre_status: str | None = None,
+        renew: bool = True,
     ) -> Exchange:
         headers = self._standard_headers(omit_headers, header_overrides)
         headers.update(self._auth_headers(auth))
@@ -235,6 +237,14 @@ class ProviderClient:
         outcome, entity, error = interpret(
             self.contract, operation, response.status_code, parsed, pre_status=pre_status
         )
+        if (renew and auth == "valid" and outcome is Outcome.UNAUTHORIZED
+                and self.contract.auth.scheme == "bearer_token"):
+            # The server dropped a token we still trusted (expired early, revoked): renew it
+            # once and retry; a second refusal stands.
+            self.forget_token()
+            return self._send(operation, method, path, body=body, auth=auth,
+                              omit_headers=omit_headers, header_overrides=header_overrides,
+                              pre_status=pre_status, renew=False)
         return Exchange(
             operation=operation,
             method=method,

@@ -179,12 +179,16 @@ class HeaderSpec(_Frozen):
     ``value`` says what the client sends: ``api_version``, ``uuid``, ``timestamp`` (ISO 8601
     UTC with milliseconds) or a literal. ``pattern`` is the documented format, checked by the
     simulator; ``malformed`` is a value that breaks it. ``missing`` / ``invalid`` are the
-    expected responses when the header is absent or malformed.
+    expected responses when the header is absent or malformed. An optional header may carry
+    them too: the vendor documents it without saying whether it is enforced, so the suite
+    probes it (usually with unverified candidates). ``send_always`` makes the client send an
+    optional literal-valued header on every call, as the vendor's own client does.
     """
 
     name: str = Field(min_length=1)
     required: bool
     value: str
+    send_always: bool = False
     pattern: str | None = None
     max_length: int | None = None
     known_values: tuple[str, ...] = ()
@@ -273,6 +277,8 @@ class EntitySpec(_Frozen):
     with ``$`` are placeholders (see :mod:`payconform.simulator`). ``unset_timestamp`` says
     how a timestamp that is not set yet reads (``$cancelled_at`` before a cancel): ``zero``
     or ``null``; by default ``0`` for unix timestamps and ``null`` for ISO 8601 ones.
+    ``omit_when_null`` lists top-level fields the simulator leaves out, rather than printing
+    ``null``, when they have no value (the vendor omits them).
     """
 
     path: str = ""
@@ -284,6 +290,7 @@ class EntitySpec(_Frozen):
     immutable_fields: tuple[str, ...] = ()
     timestamp_format: Literal["unix", "iso8601_z", "iso8601_ms_z", "iso8601_ist"]
     unset_timestamp: Literal["zero", "null"] | None = None
+    omit_when_null: tuple[str, ...] = ()
     template: dict[str, Any]
 
     @model_validator(mode="after")
@@ -319,7 +326,10 @@ class CreateSpec(_Frozen):
     Placeholders in ``body``: ``$new_id`` (a client-chosen id, when ``id_from`` is set),
     ``$amount``, ``$currency``, ``$run_tag``, ``$expire_at``. ``id_from`` names the request
     field holding a client-chosen id; otherwise the simulator generates one with
-    ``id_prefix`` and ``id_length`` random characters. ``id_max_length`` bounds ids.
+    ``id_prefix`` and ``id_length`` random characters, or renders ``id_template`` when set
+    (``{utc:<strftime format>}`` is the creation time in UTC, ``{alnum:<n>}`` n random
+    letters and digits). ``id_max_length`` bounds ids. ``required_fields`` are dotted request
+    paths the simulator refuses a create without.
     """
 
     operation: Operation
@@ -329,6 +339,8 @@ class CreateSpec(_Frozen):
     id_prefix: str = ""
     id_length: int = 14
     id_max_length: int | None = None
+    id_template: str | None = None
+    required_fields: tuple[str, ...] = ()
     amount_path: str
     currency_path: str
     tag_path: str | None = None
@@ -484,6 +496,11 @@ class Contract(_Frozen):
     def required_headers(self) -> tuple[HeaderSpec, ...]:
         """Headers the provider documents as required (auth headers excluded)."""
         return tuple(h for h in self.headers if h.required)
+
+    @property
+    def checked_headers(self) -> tuple[HeaderSpec, ...]:
+        """Headers with an expectation for a missing or malformed value (required or probed)."""
+        return tuple(h for h in self.headers if h.missing is not None or h.invalid is not None)
 
     def fixture_env(self, status: str) -> str | None:
         """The env var naming a user's fixture link in ``status``, if the contract has one."""

@@ -230,6 +230,40 @@ def _off_contract_refusal(contract: Contract, exp: Expectation) -> Candidate | N
     return None
 
 
+class _CancelAnsweredOffContract(Mutation):
+    """A cancel of a link in one status gets a refusal that none of the candidates describes."""
+
+    def __init__(self, name: str, status: str, answer: Candidate) -> None:
+        self.name, self.status, self.answer = name, status, answer
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if operation != "cancel" or pre_status != self.status:
+            return response
+        body = copy.deepcopy(contract.error.template)
+        target = dotted_get(body, contract.error.path) if contract.error.path else body
+        target.update(self.answer.error)
+        return SimResponse(self.answer.http_status or 400, body, response.headers)
+
+
+def _unverified_cancel_mutants(contract: Contract) -> Iterator[Mutant]:
+    """Unverified cancel scenarios: only an answer outside every candidate is a finding."""
+    scenarios = [(contract.cancelled_status, contract.repeat_cancel, "cancel.repeat",
+                  "repeat-cancel-off-contract", "a repeated cancel")]
+    scenarios += [(status, exp, "cancel.cancellable-status" if exp.is_success
+                   else "cancel.not-cancellable", f"cancel-off-contract:{status}",
+                   f"a cancel of a {status} link") for status, exp in contract.cancel_outcomes.items()]
+    for status, exp, rule_id, mutant_id, what in scenarios:
+        if _hard(exp):
+            continue
+        answer = _off_contract_refusal(contract, exp)
+        if answer is not None:
+            yield Mutant(mutant_id, rule_id,
+                         f"{what} gets HTTP {answer.http_status} with an undocumented code",
+                         _CancelAnsweredOffContract(mutant_id, status, answer),
+                         _verdict_for(exp.source.evidence))
+
+
 # ---- schemas ----------------------------------------------------------------------------------------------
 
 
@@ -312,6 +346,12 @@ def _optional_string_error_field(contract: Contract) -> str | None:
         kinds = kind if isinstance(kind, list) else [kind]
         if name not in required and "string" in kinds and "integer" not in kinds:
             return str(name)
+    # Otherwise any optional typed field: a number breaks it unless it is numeric.
+    for name, prop in node.get("properties", {}).items():
+        kind = prop.get("type")
+        declared = set(kind if isinstance(kind, list) else [kind])
+        if name not in required and kind is not None and not declared & {"integer", "number"}:
+            return str(name)
     return None
 
 
@@ -377,7 +417,8 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
         yield Mutant(f"auth-{problem}-accepted", f"auth.{problem}",
                      f"{problem} credentials are accepted", _AuthIgnored(problem),
                      _verdict_for(auth_exp.source.evidence))
-    for header in contract.required_headers:
+    yield from _unverified_cancel_mutants(contract)
+    for header in contract.checked_headers:
         for problem, header_exp in (("missing", header.missing), ("malformed", header.invalid)):
             if header_exp is None or (problem == "malformed" and header.malformed is None):
                 continue

@@ -201,10 +201,12 @@ _auth_rule("invalid")
 
 def _header_cases(contract: Contract) -> list[Case]:
     out = []
-    for header in contract.required_headers:
-        out.append(_case("headers.required", f"missing:{header.name}",
-                         f"cancel without {header.name}", header=header.name, problem="missing"))
-        if header.malformed is not None:
+    for header in contract.checked_headers:
+        if header.missing is not None:
+            out.append(_case("headers.required", f"missing:{header.name}",
+                             f"cancel without {header.name}", header=header.name,
+                             problem="missing"))
+        if header.malformed is not None and header.invalid is not None:
             out.append(_case("headers.required", f"malformed:{header.name}",
                              f"cancel with a malformed {header.name}", header=header.name,
                              problem="malformed"))

@@ -290,7 +290,7 @@ class Simulator:
         for header in self.contract.headers:
             value = headers.get(header.name.lower())
             if value is None:
-                if header.required and header.missing is not None:
+                if header.missing is not None:  # required, or an optional header being probed
                     played = self.mutation.header_answer(
                         self.contract, header, "missing", header.missing.played)
                     if _refuses(played) and self.mutation.enforce_header(
@@ -339,6 +339,9 @@ class Simulator:
             return self._plain_error(
                 400, f"{spec.amount_path} and {spec.currency_path} are required"
             )
+        for required in spec.required_fields:
+            if dotted_get(request, required) in (None, ""):
+                return self._plain_error(400, f"{required} is required")
         if spec.id_from is not None:
             link_id = dotted_get(request, spec.id_from)
             if not isinstance(link_id, str) or not link_id:
@@ -347,6 +350,8 @@ class Simulator:
                 return self._plain_error(400, f"{spec.id_from} is longer than {spec.id_max_length}")
             if link_id in self.links:
                 return self._plain_error(409, f"a link with id {link_id} already exists")
+        elif spec.id_template is not None:
+            link_id = _render_id(spec.id_template, self.clock())
         else:
             link_id = spec.id_prefix + "".join(secrets.choice(_ALNUM) for _ in range(spec.id_length))
         now = self.clock()
@@ -435,6 +440,9 @@ class Simulator:
             template.update(contract.variant(link.variant).template_overrides)
         values = self._values(link, status or link.status)
         entity = fill_template(template, values, link.request)
+        for name in contract.entity.omit_when_null:
+            if entity.get(name, "") is None:
+                del entity[name]
         if not contract.entity.path:
             return entity
         envelope = copy.deepcopy(contract.entity.envelope)
@@ -519,6 +527,21 @@ class Simulator:
 def _refuses(played: Candidate) -> bool:
     """Whether a played behaviour refuses the request (an unverified one may accept it)."""
     return played.outcome not in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
+
+
+_ID_PART = re.compile(r"\{(utc|alnum):([^}]*)\}")
+
+
+def _render_id(template: str, epoch: float) -> str:
+    """A server-generated id from ``CreateSpec.id_template`` (``{utc:FMT}``, ``{alnum:N}``)."""
+
+    def part(match: re.Match[str]) -> str:
+        kind, arg = match.groups()
+        if kind == "utc":
+            return datetime.fromtimestamp(epoch, UTC).strftime(arg)
+        return "".join(secrets.choice(_ALNUM) for _ in range(int(arg)))
+
+    return _ID_PART.sub(part, template)
 
 
 def _header_valid(header: HeaderSpec, value: str) -> bool:

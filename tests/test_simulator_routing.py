@@ -1,0 +1,39 @@
+"""The simulator answers only the documented method on each operation path."""
+
+from __future__ import annotations
+
+import pytest
+
+from payconform.contract import Contract
+from payconform.lanes import simulator_session
+from payconform.registry import all_contracts
+from payconform.schemas import schema_errors
+
+CONTRACTS = list(all_contracts().values())
+
+
+@pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: c.provider)
+def test_the_wrong_method_on_the_cancel_path_is_refused(contract: Contract) -> None:
+    """Given a cancel sent with another method (POST for a PUT API), it is a 405, never a cancel."""
+    session = simulator_session(contract)
+    link_id = session.client.link_id_of(session.client.create())
+    wrong = "POST" if contract.cancel.method != "POST" else "PUT"
+    response = session.client.http.request(
+        wrong,
+        contract.cancel.url_path(link_id).lstrip("/"),
+        headers={**session.client._standard_headers(), **session.client._auth_headers("valid")},
+    )
+    assert response.status_code == 405, response.text
+    assert schema_errors(contract.error.schema_file, response.json()) == []
+    fetched = session.client.fetch(link_id)
+    assert (fetched.entity or {}).get(contract.entity.status_field) == contract.initial_status
+
+
+@pytest.mark.parametrize(
+    "contract", [c for c in CONTRACTS if c.create.id_from is None], ids=lambda c: c.provider
+)
+def test_server_generated_ids_fit_the_contract(contract: Contract) -> None:
+    """Given a create, the simulator generates an id within the documented length."""
+    session = simulator_session(contract)
+    link_id = session.client.link_id_of(session.client.create())
+    assert link_id and len(link_id) <= (contract.create.id_max_length or 50)
