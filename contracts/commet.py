@@ -173,9 +173,10 @@ CONTRACT = build(
     headers=(
         HeaderSpec(
             name="commet-version",
-            # The official SDKs always send it; whether the server requires it is unverified
-            # (the 'missing' expectation lists both behaviours).
-            required=True,
+            # Not documented as required, so the suite probes it (the 'missing' expectation
+            # lists both behaviours); the official SDKs always send it, and so does the suite.
+            required=False,
+            send_always=True,
             value="api_version",
             pattern=r"\d{4}-\d{2}-\d{2}",
             malformed="31-07-2026",
@@ -403,8 +404,9 @@ CONTRACT = build(
         "call the live prefix UNVERIFIED. The live guard treats any ck_/rk_ key that is not "
         "ck_sandbox_/ck_test_/rk_sandbox_ as live (inferred), which covers both.",
         "commet-sdk 9.7.0 docs/documentation/api-versioning.md makes commet-version optional "
-        "(org pin, then current version); provider-notes leave it UNVERIFIED, so headers.required "
-        "reports OBSERVED and the simulator plays 'accepted'.",
+        "(org pin, then current version); provider-notes leave it UNVERIFIED, so it is an "
+        "optional, probed header: headers.required reports OBSERVED and the simulator plays "
+        "'accepted'.",
         "The payment url, provider ('stripe'), taxAmount 0, millisecond timestamps and the "
         "charge's 'succeeded' status are simulator choices, not vendor facts.",
     ),
