@@ -63,10 +63,14 @@ _REFUSALS = (
 
 
 def _refused(status: str) -> Expectation:
-    """Only CREATED is cancellable (official MCP); how the refusal reads is unverified."""
+    """Only CREATED is cancellable (official MCP); how the refusal reads is unverified.
+
+    The refusal itself is inferred, not documented: the sentence is an MCP tool's docstring,
+    not an API page, and provider-notes lists paid/expired cancels as UNVERIFIED.
+    """
     return Expectation(
         outcome=Outcome.REJECTED,
-        source=documented(MCP_CANCEL_TOOL, f"so a {status} link is refused"),
+        source=inferred(MCP_CANCEL_TOOL, f"so a {status} link is refused; no API page states it"),
         http_status=422,
         http_status_source=unverified(f"{NOTES}: the error for a non-cancelable link is "
                                       f"UNVERIFIED; 422 is the status of {MCP_MOCK_422}"),
