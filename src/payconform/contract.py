@@ -195,6 +195,9 @@ class HeaderSpec(_Frozen):
     malformed: str | None = None
     missing: Expectation | None = None
     invalid: Expectation | None = None
+    # The header that makes a repeated write return the first answer; where ``source`` backs it
+    # (not unverified), the live lane retries writes that carry the same value.
+    idempotency_key: bool = False
     source: Source
 
     @model_validator(mode="after")
@@ -473,6 +476,12 @@ class Contract(_Frozen):
         return tuple(s for s, e in self.cancel_outcomes.items() if e.is_success)
 
     @property
+    def terminal_statuses(self) -> tuple[str, ...]:
+        """Statuses a link never leaves (paid, expired, cancelled, deleted), by their kind."""
+        final = {StatusKind.PAID, StatusKind.EXPIRED, StatusKind.CANCELLED, StatusKind.DELETED}
+        return tuple(s.name for s in self.statuses if s.kind in final)
+
+    @property
     def rejected_statuses(self) -> tuple[str, ...]:
         """Non-cancelled statuses whose cancel is expected (or simulated) to be refused."""
         return tuple(s for s, e in self.cancel_outcomes.items() if not e.is_success)
@@ -501,6 +510,14 @@ class Contract(_Frozen):
     def checked_headers(self) -> tuple[HeaderSpec, ...]:
         """Headers with an expectation for a missing or malformed value (required or probed)."""
         return tuple(h for h in self.headers if h.missing is not None or h.invalid is not None)
+
+    @property
+    def idempotency_header(self) -> HeaderSpec | None:
+        """The idempotency-key header the provider is known to honour (not unverified), if any."""
+        for header in self.headers:
+            if header.idempotency_key and header.source.evidence is not Evidence.UNVERIFIED:
+                return header
+        return None
 
     def fixture_env(self, status: str) -> str | None:
         """The env var naming a user's fixture link in ``status``, if the contract has one."""
