@@ -8,6 +8,7 @@ normalized :class:`~payconform.outcomes.Outcome`.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import secrets
 import time
@@ -185,6 +186,12 @@ class ProviderClient:
         ttl = payload.get(auth.expires_field, auth.token_ttl_seconds)
         self._token = (token, time.monotonic() + float(ttl))
         return token
+
+    def for_version(self, api_version: str) -> ProviderClient:
+        """A client for another API version sharing this one's HTTP client and token cache."""
+        twin = dataclasses.replace(self, api_version=api_version)
+        twin._token = self._token
+        return twin
 
     def forget_token(self) -> None:
         """Drop the cached token (the next call fetches a new one)."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 
-from payconform.client import ProviderClient
 from payconform.contract import Contract, Expectation, Source, documented
 from payconform.engine import Case, Inconclusive, RuleContext, Skip, rule
 from payconform.schemas import schema_errors
@@ -262,9 +261,7 @@ def required_headers_are_enforced(ctx: RuleContext) -> None:
 def success_bodies_match_schema(ctx: RuleContext) -> None:
     contract = ctx.contract
     version = contract.api_version(ctx.case.params["version"])
-    client = ProviderClient(contract, ctx.client.http, ctx.client.credentials,
-                            api_version=version.name, run_tag=ctx.client.run_tag)
-    client._token = ctx.client._token  # share a cached bearer token
+    client = ctx.client.for_version(version.name)
     created = ctx.record(client.create())
     if not 200 <= created.status < 300:
         raise Inconclusive(f"create returned HTTP {created.status}")
