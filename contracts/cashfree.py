@@ -137,6 +137,8 @@ CONTRACT = build(
             name="x-idempotency-key",
             required=False,
             value="uuid",
+            # Replays the first answer for a reused key (provider-notes section 1, Speakeasy spec).
+            idempotency_key=True,
             source=documented(f"{SPEC} cancel op parameters (optional, format UUID)"),
         ),
     ),

@@ -25,8 +25,10 @@ __all__ = [
     "LANES",
     "LANE_FACTORIES",
     "LaneOptions",
+    "LaneRefused",
     "LaneSession",
     "LaneUnavailable",
+    "check_lane",
     "http_session",
     "new_run_id",
     "open_session",
@@ -111,6 +113,10 @@ class LaneUnavailable(Exception):
     """A provider cannot run on the chosen lane (e.g. missing credentials); says what to set."""
 
 
+class LaneRefused(Exception):
+    """The run must not start as configured (e.g. a production host): a usage error."""
+
+
 @dataclass(frozen=True)
 class LaneOptions:
     """What the user chose for the run (from pytest options or the CLI)."""
@@ -122,6 +128,7 @@ class LaneOptions:
     record_mode: str | None = None
     cassette_dir: str | None = None
     env: Mapping[str, str] | None = None
+    report_dir: str | None = None
 
 
 LaneFactory = Callable[[Contract, LaneOptions], LaneSession]
@@ -143,6 +150,17 @@ def _simulator_factory(contract: Contract, options: LaneOptions) -> LaneSession:
 
 #: Lane name -> factory; the replay, record and live lanes register themselves here.
 LANE_FACTORIES: dict[str, LaneFactory] = {"simulator": _simulator_factory}
+
+#: Lane name -> check run before any request of the run (raises LaneRefused), e.g. the
+#: production guard of the lanes that reach real networks.
+LANE_CHECKS: dict[str, Callable[[Contract, LaneOptions], None]] = {}
+
+
+def check_lane(contract: Contract, options: LaneOptions) -> None:
+    """Run the chosen lane's pre-flight check for ``contract``; LaneRefused says why not."""
+    check = LANE_CHECKS.get(options.lane)
+    if check is not None:
+        check(contract, options)
 
 
 def open_session(contract: Contract, options: LaneOptions) -> LaneSession:

@@ -21,7 +21,17 @@ import pytest
 from payconform.adapter import ADAPTER_RULE, AdapterError, AdapterHarness, adapter_cases, load_factory
 from payconform.contract import Contract
 from payconform.engine import Case, CaseResult, cases_for
-from payconform.lanes import LANES, LaneOptions, LaneSession, LaneUnavailable, new_run_id, open_session
+from payconform.lanes import (
+    LANES,
+    LaneOptions,
+    LaneRefused,
+    LaneSession,
+    LaneUnavailable,
+    check_lane,
+    new_run_id,
+    open_session,
+)
+from payconform.live import live_session as _live_session  # noqa: F401  (registers the live lane)
 from payconform.outcomes import Verdict
 from payconform.registry import UnknownProvider, all_contracts, get_contract
 from payconform.report import RunReport, matrix, write_report
@@ -114,7 +124,13 @@ def pytest_configure(config: pytest.Config) -> None:
         base_url=config.getoption("--base-url"),
         allow_production=config.getoption("--allow-production"),
         record_mode=config.getoption("--record-mode"),
+        report_dir=config.getoption("--report-dir"),
     )
+    for name in dict.fromkeys(names):
+        try:  # e.g. the production guard: refused before any request, as a usage error
+            check_lane(get_contract(name), options)
+        except LaneRefused as exc:
+            raise pytest.UsageError(str(exc)) from None
     state = RunState(options, list(dict.fromkeys(names)), Path(config.getoption("--report-dir")))
     spec = config.getoption("--adapter")
     if spec:
@@ -246,6 +262,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             finish = lane_session.extra.get("finish")
             if callable(finish):
                 finish()
+            annotate = lane_session.extra.get("annotate")  # e.g. live monitoring history
+            if callable(annotate):
+                annotate(state.results, state.extra)
             lane_session.close()
     report = RunReport(
         run_id=state.options.run_id,

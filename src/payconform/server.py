@@ -59,6 +59,11 @@ class _SimulatorHTTPServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.simulator = simulator
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (e.g. timed out on a latency fault) is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 @dataclass
 class RunningServer:
@@ -97,7 +102,9 @@ def make_server(simulator: Simulator, host: str = "127.0.0.1", port: int = 0
 def serve_in_thread(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
     """Serve ``simulator`` in a daemon thread until ``stop()``."""
     server, origin, base_url = make_server(simulator, host, port)
-    thread = threading.Thread(target=server.serve_forever, name="payconform-simulator", daemon=True)
+    # A short poll interval makes stop() quick (tests start and stop many servers).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="payconform-simulator", daemon=True)
     thread.start()
     return RunningServer(server, thread, base_url, origin)
 

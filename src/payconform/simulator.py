@@ -31,6 +31,7 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from payconform.contract import Candidate, Contract, HeaderSpec, Variant, dotted_get
+from payconform.faults import HTML_ERROR_PAGE, parse_faults, take_fault, truncate
 from payconform.outcomes import Outcome, StatusKind
 from payconform.redact import Redactor
 
@@ -154,6 +155,7 @@ class Simulator:
             self.tokens: dict[str, float] = {}
             self.requests: list[dict[str, Any]] = []
             self.faults.clear()
+            self._replays: dict[tuple[str, str, str], SimResponse] = {}
             self._seq = 1996567
 
     def force_status(self, link_id: str, status: str) -> Link:
@@ -184,7 +186,17 @@ class Simulator:
             if CONTROL_PREFIX in path:
                 response = self._control(method, path[path.index(CONTROL_PREFIX):], body)
                 return response
-            response = self._api(method, path, lower, body)
+            fault = take_fault(self.faults, self._operation_of(method, path), method, path)
+        if fault is not None and fault["kind"] == "latency":
+            time.sleep(fault["seconds"])  # outside the lock: other requests keep flowing
+        with self._lock:
+            if fault is None or fault["kind"] in ("latency", "truncate"):
+                response = self._api_once(method, path, lower, body)
+            else:
+                response = self._fault_response(fault)
+            if fault is not None and fault["kind"] == "truncate":
+                response = SimResponse(response.status, headers=dict(response.headers),
+                                       raw=truncate(response.content()))
             self.requests.append(
                 {
                     "method": method,
@@ -193,9 +205,35 @@ class Simulator:
                     "body": self._redactor.body(body),
                     "status": response.status,
                     "at": self.clock(),
+                    **({"fault": fault["kind"]} if fault is not None else {}),
                 }
             )
             return response
+
+    def _operation_of(self, method: str, path: str) -> str | None:
+        return next((n for n, rx, verb in self._routes if verb == method and rx.match(path)), None)
+
+    def _api_once(self, method: str, path: str, headers: dict[str, str], body: bytes
+                  ) -> SimResponse:
+        """The API answer, replayed for a reused idempotency key (as the provider documents)."""
+        spec = self.contract.idempotency_header
+        key = headers.get(spec.name.lower()) if spec is not None else None
+        if key is None or method not in ("POST", "PUT", "PATCH"):
+            return self._api(method, path, headers, body)
+        replay = (key, method, path)
+        if replay not in self._replays:
+            self._replays[replay] = self._api(method, path, headers, body)
+        return copy.deepcopy(self._replays[replay])
+
+    def _fault_response(self, fault: dict[str, Any]) -> SimResponse:
+        if fault["kind"] == "reset":
+            return SimResponse(0)  # the server drops the connection
+        if fault["kind"] == "html":
+            return SimResponse(fault["status"], raw=HTML_ERROR_PAGE,
+                               headers={"Content-Type": "text/html", **fault["headers"]})
+        response = self._plain_error(fault["status"], f"simulated fault: HTTP {fault['status']}")
+        response.headers.update(fault["headers"])
+        return response
 
     # ---- routing -------------------------------------------------------------------------
 
@@ -518,6 +556,19 @@ class Simulator:
             except ValueError as exc:
                 return SimResponse(400, {"error": str(exc)})
             return SimResponse(200, {"id": link.id, "status": link.status})
+        if parts == ["faults"]:
+            if method == "POST":
+                try:
+                    added = parse_faults(payload)
+                except ValueError as exc:
+                    return SimResponse(400, {"error": str(exc)})
+                self.faults.extend(added)
+                return SimResponse(200, {"faults": added})
+            if method == "DELETE":
+                self.faults.clear()
+                return SimResponse(200, {"faults": []})
+            if method == "GET":
+                return SimResponse(200, {"faults": list(self.faults)})
         if parts == ["tokens", "expire"] and method == "POST":
             self.tokens = dict.fromkeys(self.tokens, 0.0)
             return SimResponse(200, {"expired": len(self.tokens)})

@@ -17,8 +17,11 @@ __all__ = ["SimulatorTransport", "mock_with_respx", "to_httpx"]
 
 
 def to_httpx(response: SimResponse, request: httpx.Request) -> httpx.Response:
-    """An httpx response for a simulator response."""
-    headers = {"content-type": "application/json", **response.headers}
+    """An httpx response for a simulator response (a dropped connection raises, as on a socket)."""
+    if response.status == 0 and response.raw is None:
+        raise httpx.RemoteProtocolError("simulated fault: connection dropped", request=request)
+    headers = httpx.Headers({"content-type": "application/json"})
+    headers.update(response.headers)  # case-insensitive: a fault's Content-Type wins
     return httpx.Response(
         response.status, headers=headers, content=response.content(), request=request
     )

@@ -1,0 +1,159 @@
+"""The live lane end to end, against simulators served on loopback as a user would point it at
+a sandbox: faithful runs, own-links-only cleanup (also on Ctrl-C), and monitoring history."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from jsonschema import Draft202012Validator
+
+from payconform.contract import dotted_get
+from payconform.history import HISTORY_FILE
+from payconform.mutants import mutants_for
+from payconform.registry import all_contracts, get_contract
+from payconform.report import report_schema
+from tests.live_support import credentials_env, live_env, seed_fixtures, served
+
+pytest_plugins = ["pytester"]
+
+#: The rule suites (one test per rule); other suites (e.g. property-based) are not this lane's.
+RULE_SUITES = ("payconform.suites.test_cancel", "payconform.suites.test_auth_and_headers",
+               "payconform.suites.test_schemas")
+
+CONTRACTS = list(all_contracts().values())
+
+
+def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_inprocess(
+        "--pyargs", *RULE_SUITES, "-p", "no:cacheprovider", "--lane", "live",
+        "--report-dir", str(pytester.path / "reports"), *args)
+
+
+def _report(pytester: pytest.Pytester) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(
+        (pytester.path / "reports" / "latest" / "conformance.json").read_text())
+    return doc
+
+
+def test_a_faithful_live_run_passes_for_every_provider(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given every provider served on loopback with its fixture links, one live run passes
+    (PASS or OBSERVED only), tags every link it creates with the run id, leaves none of them
+    cancellable, counts its API calls exactly and writes one history line per provider x rule."""
+    with ExitStack() as stack:
+        servers = {}
+        for contract in CONTRACTS:
+            server, simulator = stack.enter_context(served(contract))
+            fixtures = seed_fixtures(contract, server)
+            for var, value in {**live_env(contract), **fixtures}.items():
+                monkeypatch.setenv(var, value)
+            monkeypatch.setenv(
+                "PAYCONFORM_BASE_URL_" + contract.provider.upper().replace("-", "_"), server.base_url)
+            servers[contract.provider] = (simulator, set(fixtures.values()), len(simulator.requests))
+        result = _run(pytester)
+    assert result.ret == 0, result.stdout.str()[-3000:]
+    doc = _report(pytester)
+    Draft202012Validator(report_schema()).validate(doc)
+    verdicts = {(r["provider"], r["case_id"]): r["verdict"] for r in doc["results"]}
+    assert set(verdicts.values()) <= {"PASS", "OBSERVED"}, verdicts
+    assert {p for p, _ in verdicts} == set(servers)
+    tag = f"payconform-{doc['run']['id']}"
+    calls = {}
+    for provider, (simulator, fixtures, before) in servers.items():
+        contract = get_contract(provider)
+        made = [link for link in simulator.links.values() if link.id not in fixtures]
+        assert made, provider
+        open_statuses = {*contract.cancellable_statuses, contract.initial_status}
+        assert [link.id for link in made if link.status in open_statuses] == [], provider
+        if contract.create.tag_path:
+            assert {dotted_get(link.request, contract.create.tag_path) for link in made} == {tag}
+        calls[provider] = len(simulator.requests) - before
+        assert doc["run"]["api_calls"][provider]["total"] == calls[provider]
+        assert doc["run"]["cleanup"][provider]["errors"] == []
+    print("API calls of a full live run per provider:", calls)
+    history = [json.loads(line) for line in
+               (pytester.path / "reports" / HISTORY_FILE).read_text().splitlines()]
+    assert sorted((h["provider"], h["rule_id"]) for h in history) == sorted(
+        {(r["provider"], r["rule_id"]) for r in doc["results"]})
+    assert {h["run_id"] for h in history} == {doc["run"]["id"]}
+
+
+def test_a_second_run_reports_what_changed(pytester: pytest.Pytester,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a faithful run and then a sandbox that answers a repeat cancel with 200, the
+    second report says which rule flipped, against which previous run."""
+    contract = get_contract("cashfree")
+    for var, value in live_env(contract).items():
+        monkeypatch.setenv(var, value)
+    with served(contract) as (server, simulator):
+        first = _run(pytester, "--provider", "cashfree", "--base-url", server.base_url)
+        assert first.ret == 0
+        first_id = _report(pytester)["run"]["id"]
+        assert "changes" not in _report(pytester)["run"]
+        simulator.mutation = next(m.mutation for m in mutants_for(contract)
+                                  if m.id == "repeat-cancel-flipped")
+        second = _run(pytester, "--provider", "cashfree", "--base-url", server.base_url)
+    assert second.ret == 1
+    doc = _report(pytester)
+    Draft202012Validator(report_schema()).validate(doc)
+    assert f"cashfree `cancel.repeat`: PASS -> FAIL (previous run {first_id})" in doc["run"]["changes"]
+    assert doc["run"]["previous_runs"] == {"cashfree": first_id}
+    markdown = (pytester.path / "reports" / doc["run"]["id"] / "conformance.md").read_text()
+    assert "## Changes since the previous run" in markdown
+    assert "PASS -> FAIL" in markdown
+    lines = (pytester.path / "reports" / HISTORY_FILE).read_text().splitlines()
+    assert len(lines) == 2 * len(doc["summary"]["matrix"]["cashfree"])
+
+
+def test_an_interrupted_run_leaves_no_link_it_created_cancellable(tmp_path: Path) -> None:
+    """Given ``payconform serve`` and a live run stopped with Ctrl-C in the middle of a case,
+    every link the run created ends up non-cancellable, and the report is still written."""
+    contract = get_contract("cashfree")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASHFREE_", "PAYCONFORM_"))}
+    env.update(credentials_env(contract))
+    serve = subprocess.Popen([sys.executable, "-m", "payconform.cli", "serve", "cashfree", "--port", "0"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert serve.stdout is not None
+        base_url = serve.stdout.readline().strip()
+        origin = base_url.rsplit("/", 1)[0]
+        # The 3rd cancel (the first of cancel.repeat) stalls: Ctrl-C lands while it is in flight.
+        stall = httpx.post(f"{origin}/_simulator/faults",
+                           json={"kind": "latency", "seconds": 1, "operation": "cancel", "after": 2})
+        assert stall.status_code == 200
+        run_env = {**env, **live_env(contract)}
+        run = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "--pyargs", *RULE_SUITES, "-p", "no:cacheprovider",
+             "--lane", "live", "--provider", "cashfree", "--base-url", base_url,
+             "--report-dir", str(tmp_path / "reports")],
+            cwd=tmp_path, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{origin}/_simulator/faults").json()["faults"]:
+            assert time.monotonic() < deadline and run.poll() is None, "the run never reached the stall"
+            time.sleep(0.05)
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=60)
+        assert run.returncode == 2, out[-2000:] + err[-2000:]
+        assert "KeyboardInterrupt" in out
+        while not any(r.get("fault") for r in httpx.get(f"{origin}/_simulator/requests").json()[
+                "requests"]):  # the stalled cancel lands after its delay
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        links = httpx.get(f"{origin}/_simulator/links").json()["links"]
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.communicate(timeout=10)
+    assert len(links) >= 2  # the run was stopped half way, with links of its own
+    assert [link for link in links if link["status"] == contract.initial_status] == []
+    doc = json.loads((tmp_path / "reports" / "latest" / "conformance.json").read_text())
+    assert doc["run"]["cleanup"]["cashfree"]["cancelled"], (doc["run"]["cleanup"], out[-3000:])
