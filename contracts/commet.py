@@ -191,6 +191,7 @@ CONTRACT = build(
             name="Idempotency-Key",
             required=False,
             value="uuid",
+            idempotency_key=True,  # "safely retry this write ... without applying it twice"
             source=documented(
                 f"{PAYMENTS_MD}: 'Unique key used to safely retry this write for 24 hours "
                 f"without applying it twice.' (optional); {HTTP_TS} lines 136-156"
