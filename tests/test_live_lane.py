@@ -22,7 +22,7 @@ from payconform.history import HISTORY_FILE
 from payconform.mutants import mutants_for
 from payconform.registry import all_contracts, get_contract
 from payconform.report import report_schema
-from tests.live_support import credentials_env, live_env, seed_fixtures, served
+from tests.live_support import credentials_env, live_env, live_session_for, seed_fixtures, served
 
 pytest_plugins = ["pytester"]
 
@@ -157,3 +157,33 @@ def test_an_interrupted_run_leaves_no_link_it_created_cancellable(tmp_path: Path
     assert [link for link in links if link["status"] == contract.initial_status] == []
     doc = json.loads((tmp_path / "reports" / "latest" / "conformance.json").read_text())
     assert doc["run"]["cleanup"]["cashfree"]["cancelled"], (doc["run"]["cleanup"], out[-3000:])
+
+
+BEARER = [c for c in CONTRACTS if c.auth.scheme == "bearer_token"]
+
+
+@pytest.mark.parametrize("contract", BEARER, ids=lambda c: c.provider)
+def test_a_bearer_token_is_fetched_once_per_run_and_renewed_before_it_expires(
+        contract: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a live run over HTTP, the token endpoint is called once for the whole run (cleanup
+    included); a minute before the token expires the next call fetches a new one."""
+    import payconform.client
+
+    assert contract.auth.token_endpoint is not None
+    token_path = contract.auth.token_endpoint.path
+    with served(contract) as (server, simulator):
+        env = {**live_env(contract), **seed_fixtures(contract, server)}
+        session = live_session_for(contract, server, env)
+        before = len(simulator.requests)
+        session.run_all()
+        session.extra["finish"]()  # type: ignore[operator]
+        tokens = [r for r in simulator.requests[before:] if r["path"].endswith(token_path)]
+        assert len(tokens) == 1
+        link_id = session.links.created[0]
+        now = time.monotonic()
+        ttl = contract.auth.token_ttl_seconds
+        monkeypatch.setattr(payconform.client.time, "monotonic", lambda: now + ttl - 59)
+        assert session.client.fetch(link_id).status == 200
+        session.close()
+        tokens = [r for r in simulator.requests[before:] if r["path"].endswith(token_path)]
+    assert len(tokens) == 2
