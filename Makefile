@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/pytest tests suites $(PYTEST_FLAGS)
+	PAYCONFORM_HYPOTHESIS_PROFILE=$${PAYCONFORM_HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest tests suites $(PYTEST_FLAGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -33,6 +33,7 @@ from payconform.lanes import (
 )
 from payconform.live import live_session as _live_session  # noqa: F401  (registers the live lane)
 from payconform.outcomes import Verdict
+from payconform.profiles import active_profile, register_profiles, session_seed
 from payconform.registry import UnknownProvider, all_contracts, get_contract
 from payconform.report import RunReport, matrix, write_report
 
@@ -103,6 +104,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    register_profiles()  # PAYCONFORM_HYPOTHESIS_PROFILE: dev (default), ci, live
+    try:
+        from hypothesis import settings as hypothesis_settings
+
+        hypothesis_settings.load_profile(active_profile())
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     config.addinivalue_line(
         "markers",
         "rule(rule_id): tie a suite test to a payconform rule id; the test is parametrized "
@@ -150,7 +158,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     profile = os.environ.get("PAYCONFORM_HYPOTHESIS_PROFILE", "dev")
     return [
         f"payconform: lane={state.options.lane} run={state.options.run_id} "
-        f"providers={','.join(state.providers)} hypothesis-profile={profile}"
+        f"providers={','.join(state.providers)} hypothesis-profile={profile} "
+        f"seed={session_seed(config.getoption('hypothesis_seed', None))}"
     ]
 
 
@@ -271,7 +280,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         lane=state.options.lane,
         providers=sorted({r.provider for r in state.results}),
         results=state.results,
-        seed=str(session.config.getoption("hypothesis_seed", None) or "") or None,
+        seed=str(session_seed(session.config.getoption("hypothesis_seed", None))),
         hypothesis_profile=os.environ.get("PAYCONFORM_HYPOTHESIS_PROFILE", "dev"),
         base_url=state.options.base_url,
         api_versions={p: get_contract(p).default_api_version for p in state.providers},

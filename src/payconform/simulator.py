@@ -183,8 +183,13 @@ class Simulator:
         path = urlsplit(target).path
         lower = {k.lower(): v for k, v in headers.items()}
         with self._lock:
-            if CONTROL_PREFIX in path:
-                response = self._control(method, path[path.index(CONTROL_PREFIX):], body)
+            # Only a path that starts with the control prefix (at the origin or under the base
+            # path) is a control call: a link id like "_simulator" must reach the API.
+            control = next((len(p) - len(CONTROL_PREFIX) for p in (CONTROL_PREFIX,
+                            self.base_path + CONTROL_PREFIX) if path == p or path.startswith(p + "/")),
+                           None)
+            if control is not None:
+                response = self._control(method, path[control:], body)
                 return response
             fault = take_fault(self.faults, self._operation_of(method, path), method, path)
         if fault is not None and fault["kind"] == "latency":

@@ -1,0 +1,73 @@
+"""Property-based conformance: the contract's state machine and input properties.
+
+Hypothesis searches for the cases the example-based rules did not think of. The profile is
+``PAYCONFORM_HYPOTHESIS_PROFILE`` (dev, ci, live); the seed is printed in the header and
+stored in the report. A failure shrinks to a short call sequence shown in the report.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from payconform.contract import Contract
+from payconform.inputs import PROPERTIES, InputProperty, run_property
+from payconform.lanes import LaneUnavailable
+from payconform.outcomes import Verdict
+from payconform.plugin import STATE, ConformanceWarning, RunState
+from payconform.profiles import active_profile, machine_settings, session_seed
+from payconform.registry import get_contract
+from payconform.stateful import Harness, MachineResult, run_machine, to_case_result
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "provider" in metafunc.fixturenames:
+        metafunc.parametrize("provider", metafunc.config.stash[STATE].providers)
+
+
+def _harness(state: RunState, contract: Contract) -> Harness:
+    try:
+        return Harness.from_session(state.session(contract))
+    except LaneUnavailable as exc:
+        pytest.skip(f"{contract.provider}: {exc}")
+
+
+def _conclude(state: RunState, result: MachineResult, rule_id: str, title: str) -> None:
+    state.results.append(to_case_result(result, rule_id, title, state.options.lane))
+    head = f"{result.provider} {rule_id} [seed {result.seed}]"
+    if result.verdict is Verdict.FAIL:
+        pytest.fail(f"{head}: FAIL\n{result.message}", pytrace=False)
+    if result.verdict in (Verdict.SKIPPED, Verdict.INCONCLUSIVE):
+        pytest.skip(f"{result.verdict.value} {head}: {result.message}")
+    if result.verdict is Verdict.WARN:
+        warnings.warn(ConformanceWarning(f"{head}: WARN\n{result.message}"), stacklevel=2)
+
+
+def test_the_contract_state_machine_finds_no_counterexample(
+    provider: str, request: pytest.FixtureRequest
+) -> None:
+    """Random sequences of create, drive, cancel, repeat, fetch and broken calls obey the contract."""
+    state = request.config.stash[STATE]
+    harness = _harness(state, get_contract(provider))
+    seed = session_seed(request.config.getoption("hypothesis_seed", None))
+    result = run_machine(harness, settings=machine_settings(), seed=seed, profile=active_profile())
+    _conclude(state, result, "property.state-machine",
+              "random call sequences obey every transition, repeat and schema rule")
+
+
+@pytest.mark.parametrize("prop", PROPERTIES, ids=[p.id for p in PROPERTIES])
+def test_odd_inputs_are_answered_as_the_contract_says(
+    provider: str, prop: InputProperty, request: pytest.FixtureRequest
+) -> None:
+    """Odd ids, header values and bodies never get a 5xx, a false success or a shapeless error."""
+    state = request.config.stash[STATE]
+    harness = _harness(state, get_contract(provider))
+    if not harness.simulated:
+        pytest.skip(f"{prop.id} sends junk on purpose; it runs against payconform's simulator only")
+    seed = session_seed(request.config.getoption("hypothesis_seed", None))
+    base = machine_settings()
+    # Input checks cost one or two requests each: they can afford four times the examples.
+    settings = type(base)(base, max_examples=base.max_examples * 4)
+    result = run_property(prop, harness, settings=settings, seed=seed, profile=active_profile())
+    _conclude(state, result, prop.id, prop.title)
