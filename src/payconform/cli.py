@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from payconform.contract import ContractError
+from payconform.openapi import register_openapi
 from payconform.registry import UnknownProvider, all_contracts, get_contract
 
 __all__ = ["COMMANDS", "EXIT_USAGE", "main"]
@@ -132,7 +133,7 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
     return 1 if survivors else 0
 
 
-COMMANDS: list[Register] = [_serve, _providers, _report, _mutants]
+COMMANDS: list[Register] = [_serve, _providers, _report, _mutants, register_openapi]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
