@@ -1,5 +1,5 @@
 # payconform: the two commands of the README's quick start, and a few helpers.
-#   make conformance   set up .venv, run every provider's suite on the simulator lane, write reports
+#   make conformance   set up .venv, run every provider's suite on the simulator and replay lanes, write reports
 #   make test          set up .venv, run lint, types and every test of the project
 PYTHON ?= python3
 VENV   ?= .venv
@@ -21,6 +21,7 @@ setup: $(STAMP)
 
 conformance: $(STAMP)
 	$(BIN)/pytest suites $(PYTEST_FLAGS) --lane simulator
+	$(BIN)/pytest suites $(PYTEST_FLAGS) --lane replay
 
 lint: $(STAMP)
 	$(BIN)/ruff check src contracts suites tests benchmarks conftest.py

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from payconform.cassette_cli import register_cassettes, register_drift
 from payconform.contract import ContractError
 from payconform.openapi import register_openapi
 from payconform.registry import UnknownProvider, all_contracts, get_contract
@@ -133,7 +134,8 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
     return 1 if survivors else 0
 
 
-COMMANDS: list[Register] = [_serve, _providers, _report, _mutants, register_openapi]
+COMMANDS: list[Register] = [_serve, _providers, _report, _mutants, register_cassettes, register_drift,
+                            register_openapi]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

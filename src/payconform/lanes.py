@@ -171,3 +171,8 @@ def open_session(contract: Contract, options: LaneOptions) -> LaneSession:
             f"lane {options.lane!r} is not available; known lanes: {', '.join(LANE_FACTORIES)}"
         )
     return factory(contract, options)
+
+
+# The cassette lanes register themselves in LANE_FACTORIES (imported last: they build on this module).
+import payconform.cassette_lanes  # noqa: E402, F401
+

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["REDACTED", "SENSITIVE_HEADERS", "Redactor"]
+__all__ = ["REDACTED", "SENSITIVE_FIELDS", "SENSITIVE_HEADERS", "Redactor", "pii_placeholder"]
 
 REDACTED = "<redacted>"
 
@@ -35,6 +35,18 @@ SENSITIVE_HEADERS = frozenset(
 SENSITIVE_FIELDS = frozenset({"client_secret", "access_token", "refresh_token", "client_id"})
 
 
+def pii_placeholder(field: str) -> str:
+    """A stable, schema-friendly stand-in for a customer PII field, chosen by its name."""
+    name = field.lower()
+    if "email" in name:
+        return "customer@example.com"
+    if any(word in name for word in ("phone", "contact", "mobile")):
+        return "9999999999"
+    if "name" in name:
+        return "Payconform Customer"
+    return "payconform-placeholder"
+
+
 class Redactor:
     """Removes secrets from headers, bodies and text.
 
@@ -48,20 +60,27 @@ class Redactor:
         *,
         headers: Iterable[str] = (),
         fields: Iterable[str] = (),
+        placeholders: Mapping[str, str] | None = None,
     ) -> None:
         plain = sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
         encoded: set[str] = set()
         for value in plain:
             encoded.add(base64.b64encode(value.encode()).decode())
         for first in plain:
+            # Equal id and secret are possible (and random test values can collide).
             for second in plain:
-                if first != second:
-                    pair = f"{first}:{second}".encode()
-                    encoded.add(base64.b64encode(pair).decode())
-                    encoded.add(base64.urlsafe_b64encode(pair).decode())
+                pair = f"{first}:{second}".encode()
+                encoded.add(base64.b64encode(pair).decode())
+                encoded.add(base64.urlsafe_b64encode(pair).decode())
         self._values = sorted(set(plain) | encoded, key=len, reverse=True)
         self._headers = SENSITIVE_HEADERS | {h.lower() for h in headers}
         self._fields = SENSITIVE_FIELDS | set(fields)
+        # PII fields keep a valid value (an email stays an email) instead of REDACTED.
+        self._placeholders = dict(placeholders or {})
+
+    def is_sensitive_header(self, name: str) -> bool:
+        """Whether a header's value is never kept."""
+        return name.lower() in self._headers
 
     def text(self, value: str) -> str:
         """``value`` with every credential occurrence replaced."""
@@ -81,15 +100,19 @@ class Redactor:
     def data(self, value: Any) -> Any:
         """A deep copy of JSON-like ``value`` with sensitive fields and values redacted."""
         if isinstance(value, Mapping):
-            return {
-                k: (REDACTED if k in self._fields and v not in (None, "") else self.data(v))
-                for k, v in value.items()
-            }
+            return {k: self._field(k, v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.data(v) for v in value]
         if isinstance(value, str):
             return self.text(value)
         return value
+
+    def _field(self, key: str, value: Any) -> Any:
+        if key in self._placeholders and isinstance(value, str) and value:
+            return self.text(self._placeholders[key])
+        if key in self._fields and value not in (None, ""):
+            return REDACTED
+        return self.data(value)
 
     def body(self, raw: bytes | str) -> str:
         """A request or response body as redacted text (JSON re-serialized when it parses)."""
