@@ -45,12 +45,14 @@ def main() -> int:
             machine = run_machine(harness, settings=detection_settings("ci"), seed=args.seed)
             caught = machine.verdict.severity <= mutant.expected_verdict.severity
             fresh = next(m for m in mutants_for(contract) if m.id == mutant.id)
-            with serve_in_thread(Simulator(contract, mutation=fresh.mutation)) as server:
+            simulator = Simulator(contract, mutation=fresh.mutation)
+            with serve_in_thread(simulator) as server:
                 client = ProviderClient(contract, httpx.Client(base_url=server.base_url + "/"),
                                         Credentials(dict(contract.auth.simulator_credentials)))
                 st = run_schemathesis(export(contract), server.base_url, {},
                                       settings=machine_settings("ci"), seed=args.seed,
-                                      token=lambda c=client: c._auth_headers("valid"))
+                                      token=lambda c=client: c._auth_headers("valid"),
+                                      fresh_state=simulator.forget_links)
             st_caught = not st.passed
             missed += not caught
             first = next(iter(st.failures), "")[:60].replace("|", "/")

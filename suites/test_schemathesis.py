@@ -53,11 +53,13 @@ def _run(state: RunState, provider: str, document: dict, rule_id: str,  # type: 
     # Each schemathesis example is a request or a short chain: a third of the budget suffices.
     settings = type(base)(base, max_examples=max(3, base.max_examples // 3))
     seed = session_seed(request.config.getoption("hypothesis_seed", None))
-    with serve_in_thread(Simulator(contract)) as server:
+    simulator = Simulator(contract)
+    with serve_in_thread(simulator) as server:
         client = ProviderClient(contract, httpx.Client(base_url=server.base_url + "/"),
                                 Credentials(dict(contract.auth.simulator_credentials)))
         run = run_schemathesis(document, server.base_url, {}, settings=settings, seed=seed,
-                               token=lambda: client._auth_headers("valid"))
+                               token=lambda: client._auth_headers("valid"),
+                               fresh_state=simulator.forget_links)
         client.http.close()
     failures = list(run.failures.values())
     result = CaseResult(

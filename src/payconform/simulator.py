@@ -158,6 +158,11 @@ class Simulator:
             self._replays: dict[tuple[str, str, str], SimResponse] = {}
             self._seq = 1996567
 
+    def forget_links(self) -> None:
+        """Forget every link but keep issued tokens and the request log."""
+        with self._lock:
+            self.links.clear()
+
     def force_status(self, link_id: str, status: str) -> Link:
         """Put a link into ``status`` (what the control API does); KeyError/ValueError otherwise."""
         with self._lock:
