@@ -34,14 +34,18 @@ def test_the_replay_lane_passes_on_the_shipped_cassettes_and_reports_their_origi
 def test_the_record_lane_without_credentials_skips_naming_the_variables(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Given --lane record and no Cashfree credentials, every case is SKIPPED naming them."""
+    """Given --lane record and no Cashfree credentials, every case is SKIPPED naming them.
+
+    Nothing was checked, so the run exits 6 rather than looking green.
+    """
     monkeypatch.delenv("CASHFREE_CLIENT_ID", raising=False)
     monkeypatch.delenv("CASHFREE_CLIENT_SECRET", raising=False)
     monkeypatch.setenv("PAYCONFORM_CASSETTE_DIR", str(pytester.path / "cassettes"))
     result = _run(pytester, "--lane", "record", "--provider", "cashfree", "-rs")
-    assert result.ret == 0
+    assert result.ret == 6
     result.stdout.fnmatch_lines(["*record lane needs sandbox credentials; set CASHFREE_CLIENT_ID, "
                                  "CASHFREE_CLIENT_SECRET*"])
+    result.stdout.fnmatch_lines(["nothing was checked: every case was skipped*"])
     assert not (pytester.path / "cassettes").exists()
 
 

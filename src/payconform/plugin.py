@@ -290,6 +290,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     verdicts = {r.verdict for r in state.results}
     if exitstatus == 0 and Verdict.INCONCLUSIVE in verdicts and Verdict.FAIL not in verdicts:
         session.exitstatus = EXIT_INCONCLUSIVE
+    # A scheduled sandbox run whose secrets went missing skips everything: that must not look
+    # green, because nothing about the vendor was checked.
+    if exitstatus == 0 and state.options.lane in ("live", "record") and verdicts == {Verdict.SKIPPED}:
+        state.extra["nothing_checked"] = True
+        session.exitstatus = EXIT_INCONCLUSIVE
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -307,5 +312,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         row = "".join(cells[p].get(rule_id, Verdict.SKIPPED).value.ljust(col)
                       if rule_id in cells[p] else "n/a".ljust(col) for p in providers)
         terminalreporter.write_line(rule_id.ljust(width) + row)
+    if state.extra.get("nothing_checked"):
+        terminalreporter.write_line("nothing was checked: every case was skipped (see the reasons "
+                                    "above); exit status 6")
     if state.report_path is not None:
         terminalreporter.write_line(f"report: {state.report_path / 'conformance.json'}")
