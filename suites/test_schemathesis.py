@@ -67,7 +67,7 @@ def _run(state: RunState, provider: str, document: dict, rule_id: str,  # type: 
         title="schemathesis (built-in checks + payconform checks, stateful phase)",
         verdict=Verdict.PASS if run.passed else Verdict.FAIL, evidence="documented",
         citation="payconform openapi " + provider, message="\n\n".join(failures)[:8000],
-        observations=[f"{run.cases} schemathesis cases in {run.duration_s:.1f}s"],
+        observations=[f"{run.cases} schemathesis cases in {run.duration_s:.1f}s", *run.notes],
         duration_ms=run.duration_s * 1000, origin="simulator (loopback)")
     state.results.append(result)
     return result, failures

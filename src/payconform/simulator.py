@@ -159,9 +159,10 @@ class Simulator:
             self._seq = 1996567
 
     def forget_links(self) -> None:
-        """Forget every link but keep issued tokens and the request log."""
+        """Forget every link (and the idempotent answers about them); keep tokens and the log."""
         with self._lock:
             self.links.clear()
+            self._replays.clear()
 
     def force_status(self, link_id: str, status: str) -> Link:
         """Put a link into ``status`` (what the control API does); KeyError/ValueError otherwise."""
