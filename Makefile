@@ -19,9 +19,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# Replay first, simulator last: reports/latest is the simulator lane's report. The property
+# suites use the 'ci' hypothesis profile unless PAYCONFORM_HYPOTHESIS_PROFILE says otherwise
+# (dev searches harder).
 conformance: $(STAMP)
-	$(BIN)/pytest suites $(PYTEST_FLAGS) --lane simulator
 	$(BIN)/pytest suites $(PYTEST_FLAGS) --lane replay
+	PAYCONFORM_HYPOTHESIS_PROFILE=$${PAYCONFORM_HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest suites $(PYTEST_FLAGS) --lane simulator
 
 lint: $(STAMP)
 	$(BIN)/ruff check src contracts suites tests benchmarks conftest.py
