@@ -196,10 +196,12 @@ CONTRACT = build(
         },
         id_from="link_id",
         id_max_length=50,
+        id_pattern=r"[A-Za-z0-9_-]+",
         amount_path="link_amount",
         currency_path="link_currency",
         tag_path="link_notes.payconform_run",
-        source=documented(f"{SPEC} CreateLinkRequest (link_id merchant-provided, maxLength 50)"),
+        source=documented(f"{SPEC} CreateLinkRequest (link_id merchant-provided, 'Alphanumeric and "
+                          "only - and _ allowed (50 character limit)', maxLength 50)"),
     ),
     fetch=Operation(method="GET", path="/links/{id}"),
     fetch_source=documented(SDK_DOCS),

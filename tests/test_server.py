@@ -47,6 +47,15 @@ def test_control_api_forces_status_lists_requests_and_resets() -> None:
         assert client.get("links/ctl_1", headers=HEADERS).status_code == 404
 
 
+def test_create_refuses_a_link_id_outside_the_documented_format() -> None:
+    """Given link_id 'a/b' (Cashfree allows alphanumerics, - and _), create answers 400."""
+    with serve_in_thread(Simulator(CONTRACT)) as server, \
+            httpx.Client(base_url=server.base_url + "/") as client:
+        response = _create(client, "a/b")
+        assert response.status_code == 400
+        assert "link_id must match" in response.json()["message"]
+
+
 def test_concurrent_cancels_of_one_link_succeed_exactly_once() -> None:
     """Given 16 parallel cancels of one ACTIVE link, one succeeds and 15 get link_not_active."""
     with serve_in_thread(Simulator(CONTRACT)) as server, \

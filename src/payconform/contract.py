@@ -342,6 +342,7 @@ class CreateSpec(_Frozen):
     id_prefix: str = ""
     id_length: int = 14
     id_max_length: int | None = None
+    id_pattern: str | None = None
     id_template: str | None = None
     required_fields: tuple[str, ...] = ()
     amount_path: str

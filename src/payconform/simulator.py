@@ -397,6 +397,8 @@ class Simulator:
                 return self._plain_error(400, f"{spec.id_from} is required")
             if spec.id_max_length is not None and len(link_id) > spec.id_max_length:
                 return self._plain_error(400, f"{spec.id_from} is longer than {spec.id_max_length}")
+            if spec.id_pattern is not None and not re.fullmatch(spec.id_pattern, link_id):
+                return self._plain_error(400, f"{spec.id_from} must match {spec.id_pattern}")
             if link_id in self.links:
                 return self._plain_error(409, f"a link with id {link_id} already exists")
         elif spec.id_template is not None:
