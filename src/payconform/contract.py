@@ -418,6 +418,8 @@ class Contract(_Frozen):
     entity: EntitySpec
     error: ErrorSpec
     scrub_body_fields: tuple[str, ...] = ()
+    #: Response headers besides Retry-After that say how many seconds to wait (0 = no wait).
+    retry_hint_headers: tuple[str, ...] = ()
     fixtures: tuple[FixtureLink, ...] = ()
     notes: tuple[str, ...] = ()
 

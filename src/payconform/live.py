@@ -13,7 +13,7 @@
   a case) every link this run created that is still cancellable is cancelled. Fixture links
   named by the user are used by the cases but never cleaned up.
 - **Rate limits and faults** (:class:`LiveTransport`): a request budget and a client-side rate
-  limit per provider, ``Retry-After`` / Cashfree's ``x-ratelimit-retry`` honoured, bounded
+  limit per provider, ``Retry-After`` and the contract's ``retry_hint_headers`` honoured, bounded
   retries with backoff for requests that are safe to repeat (reads, and writes carrying the
   provider's idempotency key, which a retry reuses). Whatever still fails is a transport
   error or a 5xx/429, which the engine reports as INCONCLUSIVE, never FAIL or PASS.
@@ -252,8 +252,8 @@ def preflight(contract: Contract, options: LaneOptions) -> None:
 # ---- the transport -------------------------------------------------------------------------
 
 
-def _retry_hint(response: httpx.Response) -> float | None:
-    """Seconds the server asks us to wait (Retry-After, x-ratelimit-retry), if it says."""
+def _retry_hint(response: httpx.Response, extra_headers: tuple[str, ...] = ()) -> float | None:
+    """Seconds the server asks us to wait (Retry-After, or the contract's own headers)."""
     waits: list[float] = []
     raw = response.headers.get("retry-after")
     if raw:
@@ -262,14 +262,13 @@ def _retry_hint(response: httpx.Response) -> float | None:
         except ValueError:
             with contextlib.suppress(TypeError, ValueError):
                 waits.append(max(0.0, parsedate_to_datetime(raw).timestamp() - time.time()))
-    # Cashfree: x-ratelimit-retry is 0 within the limit, 1-59 seconds when breached.
-    cashfree = response.headers.get("x-ratelimit-retry")
-    if cashfree:
-        try:
-            if float(cashfree) > 0:
-                waits.append(float(cashfree))
-        except ValueError:
-            pass
+    # A provider's own header (e.g. 0 within the limit, N seconds when breached).
+    for name in extra_headers:
+        value = response.headers.get(name)
+        if value:
+            with contextlib.suppress(ValueError):
+                if float(value) > 0:
+                    waits.append(float(value))
     return max(waits) if waits else None
 
 
@@ -334,7 +333,7 @@ class LiveTransport(httpx.BaseTransport):
                     ) -> float | None:
         """Seconds to wait before a retry, or None when the answer stands."""
         status = response.status_code
-        hint = _retry_hint(response)
+        hint = _retry_hint(response, self.contract.retry_hint_headers)
         if status == 429:
             # Not processed, so any request may be repeated, but only when the server says
             # when (Commet: "Do not automatically retry a 429 response that omits Retry-After").
