@@ -310,6 +310,13 @@ class RuleContext:
             self.check(f"{what}: behaviour (unverified)", expectation.source, matched is not None,
                        f"one of: {labels}", seen)
 
+    def expect_cancelled(self, link_id: str, source: Source, name: str) -> None:
+        """Fetch the link and check that it shows the cancelled status."""
+        fetched = self.fetch(link_id)
+        got = (fetched.entity or {}).get(self.contract.entity.status_field)
+        self.check(name, source, got == self.contract.cancelled_status,
+                   repr(self.contract.cancelled_status), f"{got!r} (HTTP {fetched.status})")
+
     def expect_unchanged(self, link_id: str, before: Exchange, source: Source, what: str) -> None:
         """Fetch again and check the entity did not change at all."""
         after = self.fetch(link_id)

@@ -48,6 +48,15 @@ class Mutant:
     expected_verdict: Verdict
 
 
+def _edited(response: SimResponse, path: str, edit: Callable[[dict[str, Any]], None]) -> SimResponse:
+    """A copy of ``response`` whose object at dotted ``path`` of the body went through ``edit``."""
+    body = copy.deepcopy(response.body)
+    node = dotted_get(body, path)
+    if isinstance(node, dict):
+        edit(node)
+    return SimResponse(response.status, body, response.headers)
+
+
 # ---- cancel.cancellable-status ---------------------------------------------------------------
 
 
@@ -59,11 +68,8 @@ class _CancelReportsOldStatus(Mutation):
     def respond(self, contract: Contract, operation: str, pre_status: str | None,
                 response: SimResponse) -> SimResponse:
         if operation == "cancel" and pre_status in contract.cancellable_statuses:
-            body = copy.deepcopy(response.body)
-            entity = dotted_get(body, contract.entity.path)
-            if isinstance(entity, dict):
-                entity[contract.entity.status_field] = pre_status
-            return SimResponse(response.status, body, response.headers)
+            return _edited(response, contract.entity.path,
+                           lambda entity: entity.__setitem__(contract.entity.status_field, pre_status))
         return response
 
 
@@ -152,11 +158,8 @@ class _RepeatErrorChanged(Mutation):
                 response: SimResponse) -> SimResponse:
         if operation != "cancel" or pre_status != contract.cancelled_status or response.status < 400:
             return response
-        body = copy.deepcopy(response.body)
-        error = dotted_get(body, contract.error.path)
-        if isinstance(error, dict):
-            error[self.key] = f"{error.get(self.key)}_changed"
-        return SimResponse(response.status, body, response.headers)
+        return _edited(response, contract.error.path,
+                       lambda error: error.__setitem__(self.key, f"{error.get(self.key)}_changed"))
 
 
 # ---- cancel.unknown-id ---------------------------------------------------------------------------------
@@ -276,11 +279,8 @@ class _CancelDropsStatusField(Mutation):
                 response: SimResponse) -> SimResponse:
         if operation != "cancel" or response.status >= 300:
             return response
-        body = copy.deepcopy(response.body)
-        entity = dotted_get(body, contract.entity.path)
-        if isinstance(entity, dict):
-            entity.pop(contract.entity.status_field, None)
-        return SimResponse(response.status, body, response.headers)
+        return _edited(response, contract.entity.path,
+                       lambda entity: entity.pop(contract.entity.status_field, None))
 
 
 class _CreateAmountAsString(Mutation):
@@ -295,15 +295,14 @@ class _CreateAmountAsString(Mutation):
                 response: SimResponse) -> SimResponse:
         if operation != "create" or response.status >= 300:
             return response
-        body = copy.deepcopy(response.body)
-        entity = dotted_get(body, contract.entity.path)
-        parts = self.field.split(".")
-        node = entity
-        for part in parts[:-1]:
-            node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, dict) and parts[-1] in node:
-            node[parts[-1]] = str(node[parts[-1]])
-        return SimResponse(response.status, body, response.headers)
+        parent, _, name = self.field.rpartition(".")
+        path = ".".join(p for p in (contract.entity.path, parent) if p)
+
+        def stringify(node: dict[str, Any]) -> None:
+            if name in node:
+                node[name] = str(node[name])
+
+        return _edited(response, path, stringify)
 
 
 class _ErrorOptionalFieldMistyped(Mutation):
@@ -315,11 +314,8 @@ class _ErrorOptionalFieldMistyped(Mutation):
         self.key = key
 
     def _mutate(self, contract: Contract, response: SimResponse) -> SimResponse:
-        body = copy.deepcopy(response.body)
-        error = dotted_get(body, contract.error.path)
-        if isinstance(error, dict):
-            error[self.key] = 12345
-        return SimResponse(response.status, body, response.headers)
+        return _edited(response, contract.error.path,
+                       lambda error: error.__setitem__(self.key, 12345))
 
     def respond(self, contract: Contract, operation: str, pre_status: str | None,
                 response: SimResponse) -> SimResponse:

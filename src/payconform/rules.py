@@ -73,12 +73,8 @@ def cancel_persists(ctx: RuleContext) -> None:
         raise Inconclusive(
             f"the cancel itself returned HTTP {cancelled.status}; see cancel.cancellable-status"
         )
-    fetched = ctx.fetch(link_id)
-    field = contract.entity.status_field
-    got = (fetched.entity or {}).get(field)
-    ctx.check(f"fetch after cancel: {field}", contract.cancel_outcomes[contract.initial_status].source,
-              got == contract.cancelled_status, repr(contract.cancelled_status),
-              f"{got!r} (HTTP {fetched.status})")
+    ctx.expect_cancelled(link_id, contract.cancel_outcomes[contract.initial_status].source,
+                         f"fetch after cancel: {contract.entity.status_field}")
 
 
 # ---- cancel.not-cancellable -----------------------------------------------------------------
@@ -149,11 +145,7 @@ def repeat_cancel_matches_contract(ctx: RuleContext) -> None:
         ctx.check("second cancel: no-op, every field unchanged", expectation.source,
                   second_rest == first_rest, json.dumps(first_rest, sort_keys=True)[:400],
                   json.dumps(second_rest, sort_keys=True)[:400])
-    fetched = ctx.fetch(link_id)
-    field = contract.entity.status_field
-    got = (fetched.entity or {}).get(field)
-    ctx.check("after second cancel: still cancelled", expectation.source,
-              got == contract.cancelled_status, repr(contract.cancelled_status), repr(got))
+    ctx.expect_cancelled(link_id, expectation.source, "after second cancel: still cancelled")
 
 
 # ---- cancel.unknown-id ----------------------------------------------------------------------
