@@ -13,16 +13,16 @@ import argparse
 
 import httpx
 
-from payconform.checks import run_schemathesis
-from payconform.client import Credentials, ProviderClient
-from payconform.lanes import simulator_session
-from payconform.mutants import mutants_for
-from payconform.openapi import export
-from payconform.profiles import machine_settings
-from payconform.registry import all_contracts
-from payconform.server import serve_in_thread
-from payconform.simulator import Simulator
-from payconform.stateful import PROPERTY_RULES, Harness, detection_settings, run_machine
+from payconform.lanes.base import simulator_session
+from payconform.model.registry import all_contracts
+from payconform.properties.checks import run_schemathesis
+from payconform.properties.openapi import export
+from payconform.properties.profiles import machine_settings
+from payconform.properties.stateful import PROPERTY_RULES, Harness, detection_settings, run_machine
+from payconform.rules.client import Credentials, ProviderClient
+from payconform.simulator.core import Simulator
+from payconform.simulator.mutants import mutants_for
+from payconform.simulator.server import serve_in_thread
 
 
 def main() -> int:

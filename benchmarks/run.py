@@ -13,10 +13,10 @@ import platform
 import statistics
 import time
 
-from payconform.lanes import LaneSession, http_session, simulator_session
-from payconform.registry import all_contracts
-from payconform.server import serve_in_thread
-from payconform.simulator import Simulator
+from payconform.lanes.base import LaneSession, http_session, simulator_session
+from payconform.model.registry import all_contracts
+from payconform.simulator.core import Simulator
+from payconform.simulator.server import serve_in_thread
 
 
 def _timed(session: LaneSession) -> tuple[float, int]:

@@ -13,10 +13,10 @@ import platform
 from hypothesis import Phase
 from hypothesis import settings as Settings
 
-from payconform.lanes import simulator_session
-from payconform.profiles import machine_settings
-from payconform.registry import all_contracts
-from payconform.stateful import Harness, run_machine
+from payconform.lanes.base import simulator_session
+from payconform.model.registry import all_contracts
+from payconform.properties.profiles import machine_settings
+from payconform.properties.stateful import Harness, run_machine
 
 
 def main() -> int:

@@ -14,14 +14,15 @@ from payconform.contract import (
     FixtureLink,
     HeaderSpec,
     Operation,
+    Outcome,
     Status,
+    StatusKind,
     build,
     documented,
     inferred,
     observed,
     unverified,
 )
-from payconform.outcomes import Outcome, StatusKind
 
 SPEC = "cashfree/cashfree-pg api/openapi.yaml@d02bb8049256014aff2949a40395b0ec459ba1c5"
 SDK_DOCS = "cashfree/cashfree-pg docs/PaymentLinksAPI.md@a600a39dd1c1f5836b939fac02603d29a0bd3a36"

@@ -16,14 +16,15 @@ from payconform.contract import (
     FixtureLink,
     HeaderSpec,
     Operation,
+    Outcome,
     Status,
+    StatusKind,
     Variant,
     build,
     documented,
     inferred,
     unverified,
 )
-from payconform.outcomes import Outcome, StatusKind
 
 REPO = "commet-labs/commet@4060f8f8e424e5a8b4b5ff7cb8e00aabecc46404"
 CANCEL_PAGE = "https://commet.co/docs/api-reference/payments/cancel-payment"

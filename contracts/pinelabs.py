@@ -16,13 +16,14 @@ from payconform.contract import (
     FixtureLink,
     HeaderSpec,
     Operation,
+    Outcome,
     Status,
+    StatusKind,
     build,
     documented,
     inferred,
     unverified,
 )
-from payconform.outcomes import Outcome, StatusKind
 
 CANCEL_PAGE = (
     "https://developer.pinelabsonline.com/reference/payment-link-cancel.md (embedded OpenAPI "

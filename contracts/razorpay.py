@@ -16,14 +16,15 @@ from payconform.contract import (
     Expectation,
     FixtureLink,
     Operation,
+    Outcome,
     Source,
     Status,
+    StatusKind,
     build,
     documented,
     inferred,
     unverified,
 )
-from payconform.outcomes import Outcome, StatusKind
 
 # ---- sources ------------------------------------------------------------------------------
 

@@ -11,14 +11,14 @@ import warnings
 
 import pytest
 
-from payconform.contract import Contract
-from payconform.inputs import PROPERTIES, InputProperty, run_property
-from payconform.lanes import LaneUnavailable
-from payconform.outcomes import Verdict
+from payconform.lanes.base import LaneUnavailable
+from payconform.model.contract import Contract
+from payconform.model.outcomes import Verdict
+from payconform.model.registry import get_contract
 from payconform.plugin import STATE, ConformanceWarning, RunState
-from payconform.profiles import active_profile, machine_settings, session_seed
-from payconform.registry import get_contract
-from payconform.stateful import Harness, MachineResult, run_machine, to_case_result
+from payconform.properties.inputs import PROPERTIES, InputProperty, run_property
+from payconform.properties.profiles import active_profile, machine_settings, session_seed
+from payconform.properties.stateful import Harness, MachineResult, run_machine, to_case_result
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -2,7 +2,7 @@
 
 Each provider's ``payconform openapi`` document runs through schemathesis (every operation,
 then the stateful phase along the document's links) against a loopback-served simulator,
-with schemathesis's built-in checks plus payconform's (:mod:`payconform.checks`). A vendor's
+with schemathesis's built-in checks plus payconform's (:mod:`payconform.properties.checks`). A vendor's
 own OpenAPI in ``contracts/openapi/<provider>*.json`` runs too, and the report lists, as a
 finding, which payconform rules that document cannot express.
 """
@@ -15,16 +15,16 @@ from importlib import resources
 import httpx
 import pytest
 
-from payconform.checks import inexpressible_rules, run_schemathesis
-from payconform.client import Credentials, ProviderClient
-from payconform.engine import CaseResult
-from payconform.openapi import export
-from payconform.outcomes import Verdict
+from payconform.model.outcomes import Verdict
+from payconform.model.registry import get_contract
 from payconform.plugin import STATE, RunState
-from payconform.profiles import machine_settings, session_seed
-from payconform.registry import get_contract
-from payconform.server import serve_in_thread
-from payconform.simulator import Simulator
+from payconform.properties.checks import inexpressible_rules, run_schemathesis
+from payconform.properties.openapi import export
+from payconform.properties.profiles import machine_settings, session_seed
+from payconform.rules.client import Credentials, ProviderClient
+from payconform.rules.engine import CaseResult
+from payconform.simulator.core import Simulator
+from payconform.simulator.server import serve_in_thread
 
 
 def _vendor_documents(provider: str) -> list[str]:

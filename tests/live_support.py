@@ -10,13 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-import payconform.live  # registers the live lane
-import payconform.rules  # noqa: F401  (loaded once: in-process pytest runs must not re-register rules)
-from payconform.client import Credentials, ProviderClient
-from payconform.contract import Contract
-from payconform.lanes import LaneOptions, LaneSession, open_session
-from payconform.server import RunningServer, serve_in_thread
-from payconform.simulator import Simulator
+import payconform.rules.catalog  # noqa: F401  (loaded once: in-process pytest runs must not re-register rules)
+from payconform.lanes.base import LaneOptions, LaneSession
+from payconform.model.contract import Contract
+from payconform.rules.client import Credentials, ProviderClient
+from payconform.simulator.core import Simulator
+from payconform.simulator.server import RunningServer, serve_in_thread
+from payconform.wiring import open_session
 
 
 def credentials_env(contract: Contract) -> dict[str, str]:

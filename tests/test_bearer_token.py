@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from payconform.client import interpret
-from payconform.contract import Contract
-from payconform.lanes import LaneSession, simulator_session
-from payconform.outcomes import Outcome
-from payconform.registry import all_contracts
+from payconform.lanes.base import LaneSession, simulator_session
+from payconform.model.contract import Contract
+from payconform.model.outcomes import Outcome
+from payconform.model.registry import all_contracts
+from payconform.rules.client import interpret
 
 BEARER = [c for c in all_contracts().values() if c.auth.scheme == "bearer_token"]
 pytestmark = pytest.mark.parametrize("contract", BEARER, ids=lambda c: c.provider)
@@ -108,7 +108,7 @@ def test_the_client_renews_a_token_before_it_lapses(
     link_id = _new_link(session)
     started = time.monotonic()
     ttl = contract.auth.token_ttl_seconds
-    monkeypatch.setattr("payconform.client.time.monotonic", lambda: started + ttl)
+    monkeypatch.setattr("payconform.rules.client.time.monotonic", lambda: started + ttl)
     fetched = session.client.fetch(link_id)
     assert fetched.status == 200
     assert session.client.token_requests == 2

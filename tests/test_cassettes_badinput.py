@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from payconform.cassette_lanes import replay_session
-from payconform.cassettes import CassetteError, load_cassette, write_atomic
-from payconform.outcomes import Verdict
-from payconform.registry import get_contract
+from payconform.cassettes.lanes import replay_session
+from payconform.cassettes.store import CassetteError, load_cassette, write_atomic
+from payconform.model.outcomes import Verdict
+from payconform.model.registry import get_contract
 
 ROOT = Path(__file__).resolve().parents[1] / "cassettes"
 SCENARIO = "cancel.repeat--second-cancel.yaml"

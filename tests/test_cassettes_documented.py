@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from payconform.cassette_lanes import replay_session
-from payconform.cassettes import load_cassette
-from payconform.documented import EXAMPLES, vendor_data_dir
-from payconform.outcomes import Verdict
-from payconform.registry import get_contract
+from payconform.cassettes.documented import EXAMPLES, vendor_data_dir
+from payconform.cassettes.lanes import replay_session
+from payconform.cassettes.store import load_cassette
+from payconform.model.outcomes import Verdict
+from payconform.model.registry import get_contract
 
 ROOT = Path(__file__).resolve().parents[1] / "cassettes" / "documented-examples"
 SHIPPED = sorted(p.name for p in ROOT.iterdir() if p.is_dir())

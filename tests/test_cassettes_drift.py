@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from payconform.cassette_lanes import record_simulator
-from payconform.cli import main
-from payconform.mutants import mutants_for
-from payconform.registry import get_contract
+from payconform.cassettes.lanes import record_simulator
+from payconform.cli.main import main
+from payconform.model.registry import get_contract
+from payconform.simulator.mutants import mutants_for
 
 ROOT = Path(__file__).resolve().parents[1] / "cassettes"
 

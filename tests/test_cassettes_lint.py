@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from payconform.cli import main
+from payconform.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1] / "cassettes"
 SCENARIO = "cancel.repeat--second-cancel.yaml"

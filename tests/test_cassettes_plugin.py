@@ -53,9 +53,9 @@ def test_the_record_lane_records_a_served_simulator_and_replay_reads_it_back(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Given `payconform serve`-style loopback, --lane record writes cassettes replay then passes."""
-    from payconform.registry import get_contract
-    from payconform.server import serve_in_thread
-    from payconform.simulator import Simulator
+    from payconform.model.registry import get_contract
+    from payconform.simulator.core import Simulator
+    from payconform.simulator.server import serve_in_thread
 
     root = pytester.path / "recorded"
     monkeypatch.setenv("PAYCONFORM_CASSETTE_DIR", str(root))

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from payconform.cassette_lanes import record_simulator, replay_session
-from payconform.cassettes import cassette_path, load_cassette
-from payconform.engine import cases_for
-from payconform.lanes import simulator_session
-from payconform.outcomes import Verdict
-from payconform.registry import all_contracts, get_contract
+from payconform.cassettes.lanes import record_simulator, replay_session
+from payconform.cassettes.store import cassette_path, load_cassette
+from payconform.lanes.base import simulator_session
+from payconform.model.outcomes import Verdict
+from payconform.model.registry import all_contracts, get_contract
+from payconform.rules.catalog import cases_for
 
 ROOT = Path(__file__).resolve().parents[1] / "cassettes"
 SHIPPED = sorted(p.name for p in ROOT.iterdir() if p.is_dir() and p.name in all_contracts())

@@ -12,10 +12,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from payconform.cassette_lanes import record_simulator, replay_session
-from payconform.lint import lint_paths
-from payconform.registry import all_contracts, get_contract
-from payconform.report import RunReport, render_markdown, write_report
+from payconform.cassettes.lanes import record_simulator, replay_session
+from payconform.cassettes.lint import lint_paths
+from payconform.model.registry import all_contracts, get_contract
+from payconform.reporting.report import RunReport, render_markdown, write_report
 
 #: Rules whose cassettes carry every auth form: valid and invalid credentials, token flows.
 RULES = ["auth.invalid", "cancel.repeat"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from payconform.cli import main
+from payconform.cli.main import main
 
 
 def test_providers_lists_versions_and_evidence_counts(capsys: pytest.CaptureFixture[str]) -> None:

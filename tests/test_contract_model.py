@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from payconform.contract import Contract, ContractError, Expectation, build, documented, unverified
-from payconform.outcomes import Outcome
-from payconform.registry import UnknownProvider, get_contract
+from payconform.model.contract import Contract, ContractError, Expectation, build, documented, unverified
+from payconform.model.outcomes import Outcome
+from payconform.model.registry import UnknownProvider, get_contract
 
 CASHFREE = get_contract("cashfree")
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from payconform.registry import get_contract
+from payconform.model.registry import get_contract
 
 CURL = shutil.which("curl")
 CREDS = get_contract("cashfree").auth.simulator_credentials
@@ -19,7 +19,7 @@ CREDS = get_contract("cashfree").auth.simulator_credentials
 def test_curl_creates_and_cancels_a_link_against_the_served_simulator() -> None:
     """Given `payconform serve cashfree --port 0`, curl creates, cancels, then gets the 400."""
     assert CURL is not None
-    proc = subprocess.Popen([sys.executable, "-m", "payconform.cli", "serve", "cashfree", "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "payconform", "serve", "cashfree", "--port", "0"],
                             stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None

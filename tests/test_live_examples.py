@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from payconform.registry import all_contracts
+from payconform.model.registry import all_contracts
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

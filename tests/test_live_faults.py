@@ -10,12 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from payconform.engine import CaseResult, cases_for
-from payconform.lanes import LaneSession
-from payconform.live import LivePolicy, LiveTransport
-from payconform.outcomes import Verdict
-from payconform.registry import get_contract
-from payconform.simulator import Simulator
+from payconform.lanes.base import LaneSession
+from payconform.lanes.live import LivePolicy, LiveTransport
+from payconform.model.outcomes import Verdict
+from payconform.model.registry import get_contract
+from payconform.rules.catalog import cases_for
+from payconform.rules.engine import CaseResult
+from payconform.simulator.core import Simulator
 from tests.live_support import control, live_env, live_session_for, served
 
 pytest_plugins = ["pytester"]

@@ -7,9 +7,8 @@ import re
 
 import pytest
 
-from payconform.contract import Contract
-from payconform.lanes import LaneOptions, LaneRefused, LaneUnavailable, check_lane, open_session
-from payconform.live import (
+from payconform.lanes.base import LaneOptions, LaneRefused, LaneUnavailable
+from payconform.lanes.live import (
     GENERIC_LIVE_KEY_PATTERNS,
     LivePolicy,
     base_url_for,
@@ -18,7 +17,9 @@ from payconform.live import (
     preflight,
     production_hosts,
 )
-from payconform.registry import all_contracts, get_contract
+from payconform.model.contract import Contract
+from payconform.model.registry import all_contracts, get_contract
+from payconform.wiring import check_lane, open_session
 from tests.live_support import NetworkSpy, credentials_env
 
 pytest_plugins = ["pytester"]

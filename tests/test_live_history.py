@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from payconform.engine import CaseResult
-from payconform.history import append_history, changes_since, history_lines, load_history
-from payconform.outcomes import Verdict
+from payconform.model.outcomes import Verdict
+from payconform.reporting.history import append_history, changes_since, history_lines, load_history
+from payconform.rules.engine import CaseResult
 
 
 def _result(rule: str, case: str, verdict: Verdict) -> CaseResult:

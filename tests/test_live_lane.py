@@ -17,11 +17,11 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
-from payconform.contract import dotted_get
-from payconform.history import HISTORY_FILE
-from payconform.mutants import mutants_for
-from payconform.registry import all_contracts, get_contract
-from payconform.report import report_schema
+from payconform.model.contract import dotted_get
+from payconform.model.registry import all_contracts, get_contract
+from payconform.reporting.history import HISTORY_FILE
+from payconform.reporting.report import report_schema
+from payconform.simulator.mutants import mutants_for
 from tests.live_support import credentials_env, live_env, live_session_for, seed_fixtures, served
 
 pytest_plugins = ["pytester"]
@@ -121,7 +121,7 @@ def test_an_interrupted_run_leaves_no_link_it_created_cancellable(tmp_path: Path
     contract = get_contract("cashfree")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CASHFREE_", "PAYCONFORM_"))}
     env.update(credentials_env(contract))
-    serve = subprocess.Popen([sys.executable, "-m", "payconform.cli", "serve", "cashfree", "--port", "0"],
+    serve = subprocess.Popen([sys.executable, "-m", "payconform", "serve", "cashfree", "--port", "0"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert serve.stdout is not None
@@ -167,7 +167,7 @@ def test_a_bearer_token_is_fetched_once_per_run_and_renewed_before_it_expires(
         contract: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Given a live run over HTTP, the token endpoint is called once for the whole run (cleanup
     included); a minute before the token expires the next call fetches a new one."""
-    import payconform.client
+    import payconform.rules.client
 
     assert contract.auth.token_endpoint is not None
     token_path = contract.auth.token_endpoint.path
@@ -182,7 +182,7 @@ def test_a_bearer_token_is_fetched_once_per_run_and_renewed_before_it_expires(
         link_id = session.links.created[0]
         now = time.monotonic()
         ttl = contract.auth.token_ttl_seconds
-        monkeypatch.setattr(payconform.client.time, "monotonic", lambda: now + ttl - 59)
+        monkeypatch.setattr(payconform.rules.client.time, "monotonic", lambda: now + ttl - 59)
         assert session.client.fetch(link_id).status == 200
         session.close()
         tokens = [r for r in simulator.requests[before:] if r["path"].endswith(token_path)]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from payconform.engine import CaseResult, cases_for
-from payconform.lanes import simulator_session
-from payconform.mutants import mutants_for
-from payconform.outcomes import Verdict
-from payconform.registry import all_contracts
+from payconform.lanes.base import simulator_session
+from payconform.model.outcomes import Verdict
+from payconform.model.registry import all_contracts
+from payconform.rules.catalog import cases_for
+from payconform.rules.engine import CaseResult
+from payconform.simulator.mutants import mutants_for
 
 CONTRACTS = all_contracts()
 CASES = [

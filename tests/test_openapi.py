@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from payconform.client import Credentials, ProviderClient
-from payconform.openapi import OPERATION_IDS, export, validate
-from payconform.registry import all_contracts, get_contract
+from payconform.model.registry import all_contracts, get_contract
+from payconform.properties.openapi import OPERATION_IDS, export, validate
+from payconform.rules.client import Credentials, ProviderClient
 
 CONTRACTS = all_contracts()
 BIN = Path(sys.executable).parent

@@ -22,10 +22,12 @@ def test_wheel_ships_contracts_schemas_suites_and_plugin_entry_point(tmp_path: P
     for expected in ("payconform/contracts/cashfree.py",
                      "payconform/contracts/schemas/cashfree-error.json",
                      "payconform/suites/test_cancel.py",
-                     "payconform/report-schema.json",
+                     "payconform/reporting/report-schema.json",
+                     "payconform/rules/catalog.py",
+                     "payconform/wiring.py",
                      "payconform/plugin.py"):
         assert expected in names, expected
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[pytest11]" in text and "payconform = payconform.plugin" in text
-    assert "payconform = payconform.cli:main" in text
+    assert "payconform = payconform.cli.main:main" in text

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from payconform.report import report_schema
+from payconform.reporting.report import report_schema
 
 pytest_plugins = ["pytester"]
 
@@ -81,7 +81,7 @@ def test_secrets_never_reach_the_report(pytester: pytest.Pytester,
     """Given a failing run (exchanges kept), no simulator credential is in any report file."""
     monkeypatch.setenv("PAYCONFORM_MUTANT", "auth-invalid-accepted")
     _run(pytester, "--provider", "cashfree")
-    from payconform.registry import get_contract
+    from payconform.model.registry import get_contract
 
     secrets = get_contract("cashfree").auth.simulator_credentials.values()
     for path in Path(pytester.path / "reports").rglob("conformance.*"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from payconform.redact import REDACTED, Redactor
+from payconform.model.redact import REDACTED, Redactor
 
 
 def test_values_are_redacted_everywhere_including_basic_auth() -> None:

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from payconform.registry import get_contract
-from payconform.server import serve_in_thread
-from payconform.simulator import Simulator
+from payconform.model.registry import get_contract
+from payconform.simulator.core import Simulator
+from payconform.simulator.server import serve_in_thread
 
 cf_api = pytest.importorskip("cashfree_pg.api_client", reason="install payconform[sdk] for SDK tests")
 from cashfree_pg.exceptions import BadRequestException  # noqa: E402

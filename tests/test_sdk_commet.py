@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from payconform.registry import get_contract
-from payconform.server import serve_in_thread
-from payconform.simulator import Simulator
+from payconform.model.registry import get_contract
+from payconform.simulator.core import Simulator
+from payconform.simulator.server import serve_in_thread
 
 commet = pytest.importorskip(
     "commet", reason="the Commet SDK is not installed; install payconform[sdk] for SDK tests"

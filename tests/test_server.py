@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from payconform.registry import get_contract
-from payconform.server import serve_in_thread
-from payconform.simulator import Simulator
+from payconform.model.registry import get_contract
+from payconform.simulator.core import Simulator
+from payconform.simulator.server import serve_in_thread
 
 CONTRACT = get_contract("cashfree")
 CREDS = CONTRACT.auth.simulator_credentials
@@ -72,7 +72,7 @@ def test_cli_serve_prints_url_first_and_stops_on_sigterm_and_sigint() -> None:
     """``payconform serve cashfree --port 0`` prints its base URL first and exits 0 on signals."""
     for sig in (signal.SIGTERM, signal.SIGINT):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "payconform.cli", "serve", "cashfree", "--port", "0"],
+            [sys.executable, "-m", "payconform", "serve", "cashfree", "--port", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={k: v for k, v in os.environ.items() if not k.startswith("CASHFREE_")},
         )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from payconform.contract import Contract
-from payconform.lanes import simulator_session
-from payconform.registry import all_contracts
-from payconform.schemas import schema_errors
+from payconform.lanes.base import simulator_session
+from payconform.model.contract import Contract
+from payconform.model.registry import all_contracts
+from payconform.model.schemas import schema_errors
 
 CONTRACTS = list(all_contracts().values())
 

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from payconform.lanes import simulator_session
-from payconform.mutants import mutants_for
-from payconform.outcomes import Verdict
-from payconform.profiles import PROFILE_ENV, active_profile, machine_settings
-from payconform.registry import all_contracts, get_contract
-from payconform.stateful import PROPERTY_RULES, Harness, detection_settings, run_machine
+from payconform.lanes.base import simulator_session
+from payconform.model.outcomes import Verdict
+from payconform.model.registry import all_contracts, get_contract
+from payconform.properties.profiles import PROFILE_ENV, active_profile, machine_settings
+from payconform.properties.stateful import PROPERTY_RULES, Harness, detection_settings, run_machine
+from payconform.simulator.mutants import mutants_for
 
 pytest_plugins = ["pytester"]
 

@@ -6,9 +6,9 @@ import asyncio
 
 import httpx
 
-from payconform.registry import get_contract
-from payconform.simulator import Simulator
-from payconform.transport import SimulatorTransport, mock_with_respx
+from payconform.model.registry import get_contract
+from payconform.simulator.core import Simulator
+from payconform.simulator.transport import SimulatorTransport, mock_with_respx
 
 CONTRACT = get_contract("cashfree")
 CREDS = CONTRACT.auth.simulator_credentials

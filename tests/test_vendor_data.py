@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import tests.vendor_data as tables
-from payconform.registry import get_contract
-from payconform.schemas import schema_errors
+from payconform.model.registry import get_contract
+from payconform.model.schemas import schema_errors
 from tests.vendor_data import Row
 
 VENDOR_DATA = Path(__file__).resolve().parents[2] / "shared" / "vendor-data"

@@ -18,12 +18,12 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from payconform.contract import Candidate, Contract
-from payconform.lanes import simulator_session
-from payconform.outcomes import Outcome
-from payconform.registry import all_contracts
-from payconform.schemas import schema_errors
-from payconform.simulator import Mutation
+from payconform.lanes.base import simulator_session
+from payconform.model.contract import Candidate, Contract
+from payconform.model.outcomes import Outcome
+from payconform.model.registry import all_contracts
+from payconform.model.schemas import schema_errors
+from payconform.simulator.core import Mutation
 
 _OPENAPI = resources.files("payconform.contracts").joinpath("openapi")
 DOCS: dict[str, dict[str, Any]] = {

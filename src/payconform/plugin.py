@@ -18,24 +18,16 @@ from typing import Any
 
 import pytest
 
-from payconform.adapter import ADAPTER_RULE, AdapterError, AdapterHarness, adapter_cases, load_factory
-from payconform.contract import Contract
-from payconform.engine import Case, CaseResult, cases_for
-from payconform.lanes import (
-    LANES,
-    LaneOptions,
-    LaneRefused,
-    LaneSession,
-    LaneUnavailable,
-    check_lane,
-    new_run_id,
-    open_session,
-)
-from payconform.live import live_session as _live_session  # noqa: F401  (registers the live lane)
-from payconform.outcomes import Verdict
-from payconform.profiles import active_profile, register_profiles, session_seed
-from payconform.registry import UnknownProvider, all_contracts, get_contract
-from payconform.report import RunReport, matrix, write_report
+from payconform.lanes.base import LaneOptions, LaneRefused, LaneSession, LaneUnavailable, new_run_id
+from payconform.model.contract import Contract
+from payconform.model.outcomes import Verdict
+from payconform.model.registry import UnknownProvider, all_contracts, get_contract
+from payconform.properties.profiles import active_profile, register_profiles, session_seed
+from payconform.reporting.report import RunReport, matrix, write_report
+from payconform.rules.adapter import ADAPTER_RULE, AdapterError, AdapterHarness, adapter_cases, load_factory
+from payconform.rules.catalog import cases_for
+from payconform.rules.engine import Case, CaseResult
+from payconform.wiring import LANES, check_lane, open_session
 
 __all__ = ["EXIT_INCONCLUSIVE", "ConformanceWarning", "RunState"]
 
@@ -183,7 +175,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if rule_id == ADAPTER_RULE and not params:
         return
     if not params:
-        from payconform.engine import RULES
+        from payconform.rules.catalog import RULES
 
         if rule_id not in RULES and rule_id != ADAPTER_RULE:
             raise pytest.UsageError(f"unknown rule id {rule_id!r}; known: {', '.join(RULES)}")

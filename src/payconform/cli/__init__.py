@@ -1,0 +1,1 @@
+"""The command-line face: ``payconform`` and its subcommands, over the layers below."""

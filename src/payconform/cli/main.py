@@ -1,0 +1,159 @@
+"""The ``payconform`` command line: serve, providers, report, mutants (and more via COMMANDS).
+
+Every command returns an exit status; errors are one clear sentence on stderr, never a
+traceback. Other modules add commands by appending to :data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from payconform.cli.cassettes import register_cassettes, register_drift
+from payconform.model.contract import ContractError
+from payconform.model.registry import UnknownProvider, all_contracts, get_contract
+from payconform.properties.openapi import register_openapi
+
+__all__ = ["COMMANDS", "EXIT_USAGE", "main"]
+
+EXIT_USAGE = 4
+
+Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
+
+
+def _serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("serve", help="serve a provider simulator over HTTP on loopback")
+    parser.add_argument("provider")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.set_defaults(func=_cmd_serve)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from payconform.simulator.core import Simulator
+    from payconform.simulator.server import serve_forever
+
+    contract = get_contract(args.provider)
+    # Accept the user's own credentials when they are set, so a live-lane run pointed at
+    # this server needs no change; otherwise the contract's documented simulator defaults.
+    env = {name: os.environ.get(var) for name, var in contract.auth.credentials.items()}
+    credentials = {k: v for k, v in env.items() if v} if all(env.values()) else None
+    return serve_forever(Simulator(contract, credentials=credentials), args.host, args.port)
+
+
+def _providers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("providers", help="list contracts, API versions and evidence counts")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(func=_cmd_providers)
+
+
+def _cmd_providers(args: argparse.Namespace) -> int:
+    rows: list[dict[str, Any]] = []
+    for name, contract in all_contracts().items():
+        rows.append({
+            "provider": name,
+            "name": contract.display_name,
+            "api_versions": [v.name for v in contract.api_versions],
+            "default_api_version": contract.default_api_version,
+            "evidence": contract.evidence_counts(),
+            "credentials": list(contract.auth.credentials.values()),
+        })
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        counts = ", ".join(f"{k} {v}" for k, v in row["evidence"].items())
+        print(f"{row['provider']}: {row['name']}")
+        print(f"  API versions: {', '.join(row['api_versions'])} "
+              f"(default {row['default_api_version']})")
+        print(f"  expectations by evidence: {counts}")
+        print(f"  credentials: {', '.join(row['credentials'])}")
+    return 0
+
+
+def _report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("report", help="render a conformance.json as Markdown or HTML")
+    parser.add_argument("path", nargs="?", default="reports/latest/conformance.json")
+    parser.add_argument("--format", choices=("md", "html", "json"), default="md")
+    parser.set_defaults(func=_cmd_report)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from payconform.reporting.report import load_report, render_html, render_markdown
+
+    path = Path(args.path)
+    if path.is_dir():
+        path = path / "conformance.json"
+    if not path.is_file():
+        print(f"payconform: no report at {path}; run the suite first (make conformance)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        doc = load_report(path)
+    except ValueError as exc:
+        print(f"payconform: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    renderers: dict[str, Callable[[dict[str, Any]], str]] = {
+        "md": render_markdown, "html": render_html, "json": lambda d: json.dumps(d, indent=2) + "\n"}
+    sys.stdout.write(renderers[args.format](doc))
+    return 0
+
+
+def _mutants(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("mutants", help="run the mutant catalog and print the kill table")
+    parser.add_argument("--provider", action="append", default=None)
+    parser.set_defaults(func=_cmd_mutants)
+
+
+def _cmd_mutants(args: argparse.Namespace) -> int:
+    from payconform.lanes.base import simulator_session
+    from payconform.model.outcomes import Verdict
+    from payconform.reporting.report import matrix
+    from payconform.simulator.mutants import mutants_for
+
+    names = args.provider or list(all_contracts())
+    print("| provider | mutant | rule | expected | reported | other rules failing | killed |")
+    print("|---|---|---|---|---|---|---|")
+    survivors = 0
+    for name in names:
+        contract = get_contract(name)
+        for mutant in mutants_for(contract):
+            cells = matrix(simulator_session(contract, mutation=mutant.mutation).run_all())
+            got = cells[name][mutant.rule_id]
+            others = sorted(r for r, v in cells[name].items()
+                            if r != mutant.rule_id and v in (Verdict.FAIL, Verdict.WARN))
+            killed = got is mutant.expected_verdict and not others
+            survivors += not killed
+            print(f"| {name} | `{mutant.id}` | `{mutant.rule_id}` | {mutant.expected_verdict} "
+                  f"| {got} | {', '.join(others) or '-'} | {'yes' if killed else 'NO'} |")
+    return 1 if survivors else 0
+
+
+COMMANDS: list[Register] = [_serve, _providers, _report, _mutants, register_cassettes, register_drift,
+                            register_openapi]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``payconform`` console script."""
+    parser = argparse.ArgumentParser(
+        prog="payconform",
+        description="Conformance suite for payment providers' payment-link APIs.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in COMMANDS:
+        register(sub)
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except (UnknownProvider, ContractError) as exc:
+        print(f"payconform: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+

@@ -1,0 +1,585 @@
+"""The live lane: a provider's sandbox (or any ``--base-url``) over real HTTP, safely.
+
+:func:`live_session` is the one way into a vendor: the record lane reuses it. It promises:
+
+- **Production guard** (:func:`preflight`, run before any request): a production host of any
+  known contract, or a credential matching a live-key pattern, is refused with
+  :class:`~payconform.lanes.base.LaneRefused` unless ``allow_production``; the message names the
+  host or the key *prefix* (never the key) and ``--allow-production``. Loopback hosts are
+  never production hosts; a live key is refused whatever the host (a local proxy forwards it).
+- **Credentials** only from the env vars the contract names; missing ones make the provider
+  SKIPPED (:class:`~payconform.lanes.base.LaneUnavailable` naming the variables).
+- **Own links only**: links are created with the run tag; at session end (and on Ctrl-C in
+  a case) every link this run created that is still cancellable is cancelled. Fixture links
+  named by the user are used by the cases but never cleaned up.
+- **Rate limits and faults** (:class:`LiveTransport`): a request budget and a client-side rate
+  limit per provider, ``Retry-After`` and the contract's ``retry_hint_headers`` honoured, bounded
+  retries with backoff for requests that are safe to repeat (reads, and writes carrying the
+  provider's idempotency key, which a retry reuses). Whatever still fails is a transport
+  error or a 5xx/429, which the engine reports as INCONCLUSIVE, never FAIL or PASS.
+- **Monitoring**: one line per provider x rule in ``<report dir>/history.jsonl`` and the
+  changes since the previous run in the report (:mod:`payconform.reporting.history`).
+
+Settings (environment; ``_<PROVIDER>`` suffixed variants win, e.g.
+``PAYCONFORM_LIVE_BUDGET_RAZORPAY_INVOICES``): see :class:`LivePolicy`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from payconform.lanes.base import (
+    LaneOptions,
+    LaneRefused,
+    LaneSession,
+    LaneUnavailable,
+    http_session,
+)
+from payconform.model.contract import Contract, dotted_get
+from payconform.reporting.history import (
+    HISTORY_FILE,
+    append_history,
+    changes_since,
+    history_lines,
+    load_history,
+)
+from payconform.rules.engine import Case, CaseResult
+
+__all__ = [
+    "GENERIC_LIVE_KEY_PATTERNS",
+    "BudgetExhausted",
+    "LivePolicy",
+    "LiveSession",
+    "LiveTransport",
+    "ProductionRefused",
+    "UnreadableResponse",
+    "base_url_for",
+    "is_loopback",
+    "live_session",
+    "preflight",
+    "production_hosts",
+    "run_tag",
+]
+
+#: Live-key patterns of providers without a contract yet: (regex, whose, citation).
+GENERIC_LIVE_KEY_PATTERNS: tuple[tuple[str, str, str], ...] = (
+    (r"^sk_live_", "Stripe", "https://docs.stripe.com/api/authentication (documented: live mode "
+     "secret keys have the prefix sk_live_)"),
+)
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class BudgetExhausted(httpx.TransportError):
+    """The provider's request budget for this run is spent (the case is INCONCLUSIVE)."""
+
+
+class UnreadableResponse(httpx.TransportError):
+    """An answer that is not the provider's API speaking: an HTML page, a truncated JSON body."""
+
+
+class ProductionRefused(httpx.TransportError):
+    """A request to a production host slipped past the pre-flight check (never sent)."""
+
+
+# ---- settings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LivePolicy:
+    """Per-provider limits of a live run, from ``PAYCONFORM_LIVE_<NAME>[_<PROVIDER>]``.
+
+    ``budget``: API calls per provider per run, retries included (cleanup may exceed it);
+    ``rate``: requests per second (0: unlimited); ``retries``: extra attempts per request;
+    ``backoff``: first retry delay in seconds, doubled each time; ``max_wait``: the longest
+    ``Retry-After`` honoured (longer means give up: INCONCLUSIVE); ``timeout``: seconds per
+    request (connect, read, write).
+    """
+
+    budget: int = 400
+    rate: float = 4.0
+    retries: int = 2
+    backoff: float = 0.5
+    max_wait: float = 30.0
+    timeout: float = 15.0
+
+    @classmethod
+    def from_env(cls, provider: str, env: Mapping[str, str]) -> LivePolicy:
+        """The policy for ``provider``; LaneRefused names a malformed variable."""
+        suffix = "_" + provider.upper().replace("-", "_")
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            base = f"PAYCONFORM_LIVE_{spec.name.upper()}"
+            for var in (base + suffix, base):
+                raw = env.get(var)
+                if raw is None or raw == "":
+                    continue
+                kind = int if spec.type in ("int", int) else float
+                try:
+                    value = kind(raw)
+                except ValueError:
+                    value = -1
+                if value < 0:
+                    raise LaneRefused(f"{var}={raw!r} is not a non-negative {kind.__name__}")
+                values[spec.name] = value
+                break
+        return cls(**values)
+
+
+# ---- the production guard ------------------------------------------------------------------
+
+
+def _host(url: str) -> str:
+    return (httpx.URL(url).host or "").lower().rstrip(".")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (always allowed)."""
+    host = host.lower().strip("[]").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def production_hosts(extra: Iterable[Contract] = ()) -> dict[str, str]:
+    """Production host -> provider, over every known contract (and ``extra`` ones).
+
+    A contract's ``production_hosts`` plus the host of its production base URL when that
+    differs from its sandbox host (Razorpay and Commet serve both modes on one host: there the
+    live key pattern is the signal).
+    """
+    from payconform.model.registry import all_contracts
+
+    out: dict[str, str] = {}
+    for contract in [*all_contracts().values(), *extra]:
+        hosts = {h.lower() for h in contract.production_hosts}
+        production = contract.base_urls.get("production")
+        if production and _host(production) != _host(contract.base_urls["sandbox"]):
+            hosts.add(_host(production))
+        for host in hosts:
+            out.setdefault(host, contract.provider)
+    return out
+
+
+def _production_owner(host: str, hosts: Mapping[str, str]) -> str | None:
+    if is_loopback(host):
+        return None
+    for known, provider in hosts.items():
+        if host == known or host.endswith("." + known):
+            return provider
+    return None
+
+
+def _live_key_patterns(contract: Contract) -> list[tuple[str, str]]:
+    """(regex, whose) for this contract first, then every other contract, then generic ones."""
+    from payconform.model.registry import all_contracts
+
+    out = [(p, contract.provider) for p in contract.auth.live_key_patterns]
+    for other in all_contracts().values():
+        if other.provider != contract.provider:
+            out += [(p, other.provider) for p in other.auth.live_key_patterns]
+    out += [(p, whose) for p, whose, _ in GENERIC_LIVE_KEY_PATTERNS]
+    return out
+
+
+def key_prefix(value: str, match: re.Match[str]) -> str:
+    """The prefix of a key to show in a refusal: up to its last ``_`` in the first 16
+    characters (``rzp_live_``, ``ck_live_``), never more than half the key."""
+    head = value[:16]
+    cut = head.rfind("_") + 1
+    prefix = head[:cut] if cut >= match.end() else value[:match.end()]
+    return prefix[: max(1, min(len(prefix), len(value) // 2))]
+
+
+def _env(options: LaneOptions) -> Mapping[str, str]:
+    return os.environ if options.env is None else options.env
+
+
+def base_url_for(contract: Contract, options: LaneOptions) -> str:
+    """``--base-url``, else ``PAYCONFORM_BASE_URL_<PROVIDER>``, else the contract's sandbox."""
+    var = "PAYCONFORM_BASE_URL_" + contract.provider.upper().replace("-", "_")
+    return options.base_url or _env(options).get(var) or contract.base_urls["sandbox"]
+
+
+def preflight(contract: Contract, options: LaneOptions) -> None:
+    """Refuse a run that could touch production (or is misconfigured) before any request."""
+    url = base_url_for(contract, options)
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise LaneRefused(f"{contract.provider}: base URL {url!r} is not a URL: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise LaneRefused(f"{contract.provider}: base URL {url!r} must be an http(s) URL with a host")
+    LivePolicy.from_env(contract.provider, _env(options))
+    if options.allow_production:
+        return
+    host = _host(url)
+    owner = _production_owner(host, production_hosts([contract]))
+    if owner is not None:
+        raise LaneRefused(
+            f"{contract.provider}: refusing {host}, a production host of {owner}; no request was "
+            "sent. Point --base-url at a sandbox, or pass --allow-production to run against "
+            "production on purpose."
+        )
+    env = _env(options)
+    patterns = _live_key_patterns(contract)
+    for var in contract.auth.credentials.values():
+        value = env.get(var) or ""
+        for pattern, whose in patterns:
+            match = re.search(pattern, value)
+            if value and match:
+                raise LaneRefused(
+                    f"{contract.provider}: {var} holds a live-looking key (prefix "
+                    f"{key_prefix(value, match)!r}, a {whose} live key); no request was sent. "
+                    "Use sandbox keys, or pass --allow-production to run with live keys on purpose."
+                )
+
+
+# ---- the transport -------------------------------------------------------------------------
+
+
+def _retry_hint(response: httpx.Response, extra_headers: tuple[str, ...] = ()) -> float | None:
+    """Seconds the server asks us to wait (Retry-After, or the contract's own headers)."""
+    waits: list[float] = []
+    raw = response.headers.get("retry-after")
+    if raw:
+        try:
+            waits.append(max(0.0, float(raw)))
+        except ValueError:
+            with contextlib.suppress(TypeError, ValueError):
+                waits.append(max(0.0, parsedate_to_datetime(raw).timestamp() - time.time()))
+    # A provider's own header (e.g. 0 within the limit, N seconds when breached).
+    for name in extra_headers:
+        value = response.headers.get(name)
+        if value:
+            with contextlib.suppress(ValueError):
+                if float(value) > 0:
+                    waits.append(float(value))
+    return max(waits) if waits else None
+
+
+class LiveTransport(httpx.BaseTransport):
+    """Budget, rate limit, retries and response sanity around a real transport.
+
+    Counts every request that leaves (``calls``), and notes per rule the HTTP statuses and
+    error codes received (``observed``) for the monitoring history.
+    """
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        contract: Contract,
+        policy: LivePolicy,
+        *,
+        allow_production: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.inner = inner
+        self.contract = contract
+        self.policy = policy
+        self.allow_production = allow_production
+        self.sleep = sleep
+        self.clock = clock
+        self.calls = 0
+        self.retries = 0
+        self.cleanup_calls = 0
+        self.unbudgeted = False
+        self.current_rule: str | None = None
+        self.observed: dict[str, dict[str, set[Any]]] = {}
+        self.attempted_ids: list[str] = []
+        self._next_slot = 0.0
+        self._lock = threading.Lock()
+        self._production = production_hosts([contract])
+        idem = contract.idempotency_header
+        self._idempotency_header = idem.name.lower() if idem is not None else None
+
+    # ---- policy pieces ----
+
+    def _safe(self, request: httpx.Request) -> bool:
+        """Whether repeating the request cannot apply it twice."""
+        if request.method in _SAFE_METHODS:
+            return True
+        return self._idempotency_header is not None and self._idempotency_header in request.headers
+
+    def _throttle(self) -> None:
+        if self.policy.rate <= 0:
+            return
+        with self._lock:
+            now = self.clock()
+            wait = self._next_slot - now
+            self._next_slot = max(now, self._next_slot) + 1.0 / self.policy.rate
+        if wait > 0:
+            self.sleep(wait)
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self.policy.max_wait, self.policy.backoff * 2 ** (attempt - 1)))
+
+    def _retry_wait(self, request: httpx.Request, response: httpx.Response, attempt: int
+                    ) -> float | None:
+        """Seconds to wait before a retry, or None when the answer stands."""
+        status = response.status_code
+        hint = _retry_hint(response, self.contract.retry_hint_headers)
+        if status == 429:
+            # Not processed, so any request may be repeated, but only when the server says
+            # when (Commet: "Do not automatically retry a 429 response that omits Retry-After").
+            return hint if hint is not None and hint <= self.policy.max_wait else None
+        if status in (500, 502, 503, 504) and self._safe(request):
+            wait = hint if hint is not None else self._backoff(attempt)
+            return wait if wait <= self.policy.max_wait else None
+        return None
+
+    def _unreadable(self, response: httpx.Response) -> str | None:
+        ctype = response.headers.get("content-type", "").lower()
+        status = response.status_code
+        if "text/html" in ctype:
+            return f"HTTP {status} answered an HTML page, not the provider's API (a proxy error page?)"
+        if not response.content:
+            return None
+        if "json" in ctype or 200 <= status < 300:
+            try:
+                json.loads(response.content)
+            except ValueError:
+                return (f"HTTP {status} answered a body that is not valid JSON "
+                        f"({len(response.content)} bytes; truncated?)")
+        return None
+
+    def _note(self, response: httpx.Response) -> None:
+        if self.current_rule is None:
+            return
+        seen = self.observed.setdefault(self.current_rule,
+                                        {"http_statuses": set(), "error_codes": set()})
+        seen["http_statuses"].add(response.status_code)
+        if response.status_code >= 300:
+            try:
+                body = json.loads(response.content)
+            except ValueError:
+                return
+            error = dotted_get(body, self.contract.error.path) if isinstance(body, dict) else None
+            code = error.get(self.contract.error.code_field) if isinstance(error, dict) else None
+            if isinstance(code, str | int):
+                seen["error_codes"].add(str(code))
+
+    # ---- the request loop ----
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` within budget and rate, retrying what is safe to retry."""
+        host = (request.url.host or "").lower().rstrip(".")
+        owner = _production_owner(host, self._production)
+        if owner is not None and not self.allow_production:
+            raise ProductionRefused(f"refusing {host}, a production host of {owner} "
+                                    "(--allow-production allows it)", request=request)
+        attempt = 0
+        while True:
+            if not self.unbudgeted and self.calls >= self.policy.budget:
+                raise BudgetExhausted(
+                    f"the request budget of {self.policy.budget} API calls for "
+                    f"{self.contract.provider} is spent; raise PAYCONFORM_LIVE_BUDGET to go on",
+                    request=request)
+            self._throttle()
+            self.calls += 1
+            self.cleanup_calls += self.unbudgeted
+            if attempt == 0:
+                self._note_attempt(request)
+            try:
+                response = self.inner.handle_request(request)
+                response.read()
+            except httpx.TransportError as exc:
+                if attempt < self.policy.retries and (isinstance(exc, _NOT_SENT) or self._safe(request)):
+                    attempt += 1
+                    self.retries += 1
+                    self.sleep(self._backoff(attempt))
+                    continue
+                raise
+            wait = self._retry_wait(request, response, attempt + 1)
+            problem = self._unreadable(response)
+            if wait is None and problem and response.status_code < 500 and self._safe(request):
+                wait = self._backoff(attempt + 1)
+            if wait is not None and attempt < self.policy.retries:
+                response.close()
+                attempt += 1
+                self.retries += 1
+                self.sleep(wait)
+                continue
+            self._note(response)
+            if problem and response.status_code < 500:
+                raise UnreadableResponse(problem, request=request)
+            return response
+
+    def _note_attempt(self, request: httpx.Request) -> None:
+        """Remember a client-chosen link id before the create is sent (cleanup finds it even
+        when the answer is lost)."""
+        spec = self.contract.create
+        if spec.id_from is None or request.method != spec.operation.method or \
+                not request.url.path.endswith(spec.operation.path):
+            return
+        try:
+            link_id = dotted_get(json.loads(request.content or b"{}"), spec.id_from)
+        except ValueError:
+            return
+        if isinstance(link_id, str) and link_id not in self.attempted_ids:
+            self.attempted_ids.append(link_id)
+
+    def close(self) -> None:
+        """Close the wrapped transport."""
+        self.inner.close()
+
+
+# ---- the session ---------------------------------------------------------------------------
+
+
+def run_tag(run_id: str) -> str:
+    """The tag every link created by run ``run_id`` carries."""
+    return f"payconform-{run_id}"
+
+
+@dataclass
+class LiveSession(LaneSession):
+    """A lane session on a real base URL, with cleanup and monitoring at the end."""
+
+    wire: LiveTransport | None = None
+    base_url: str = ""
+    run_id: str = ""
+    lane: str = "live"
+    report_dir: str | None = None
+    cleanup_summary: dict[str, Any] = field(default_factory=dict)
+    _cleaned: set[str] = field(default_factory=set)
+
+    def run(self, case: Case) -> CaseResult:
+        """Run one case; on Ctrl-C clean up first, then let the interrupt through."""
+        assert self.wire is not None
+        self.wire.current_rule = case.rule_id
+        try:
+            return super().run(case)
+        except KeyboardInterrupt:
+            print(f"\npayconform: interrupted; cancelling the links this run created at "
+                  f"{self.contract.provider} (Ctrl-C again to abandon them)", file=sys.stderr)
+            self.cleanup()
+            raise
+        finally:
+            self.wire.current_rule = None
+
+    def cleanup(self) -> dict[str, Any]:
+        """Cancel every link this run created that is still cancellable; returns a summary."""
+        assert self.wire is not None
+        contract = self.contract
+        wire = self.wire
+        wire.unbudgeted, wire.current_rule = True, None
+        ids = [i for i in dict.fromkeys([*self.links.created, *wire.attempted_ids])
+               if i not in self._cleaned]
+        summary = self.cleanup_summary or {"created": 0, "cancelled": [], "final": 0,
+                                           "not_ours": [], "errors": []}
+        summary["created"] = len(set(self.links.created) | set(wire.attempted_ids))
+        open_statuses = {*contract.cancellable_statuses, contract.initial_status}
+        tag = run_tag(self.run_id)
+        for link_id in ids:
+            try:
+                fetched = self.client.fetch(link_id)
+                if fetched.status == 404 and link_id not in self.links.created:
+                    self._cleaned.add(link_id)  # a create whose request never took effect
+                    continue
+                entity = fetched.entity or {}
+                status = entity.get(contract.entity.status_field)
+                if status is None:
+                    summary["errors"].append(f"{link_id}: fetch answered HTTP {fetched.status}")
+                    continue
+                tagged = dotted_get(entity, contract.create.tag_path or "") if (
+                    contract.create.tag_path) else None
+                if tagged is not None and tagged != tag:
+                    summary["not_ours"].append(link_id)  # never touch a link of another run
+                    self._cleaned.add(link_id)
+                    continue
+                if status not in open_statuses:
+                    summary["final"] += 1
+                    self._cleaned.add(link_id)
+                    continue
+                cancelled = self.client.cancel(link_id, pre_status=status)
+                if 200 <= cancelled.status < 300:
+                    summary["cancelled"].append(link_id)
+                    self._cleaned.add(link_id)
+                else:
+                    summary["errors"].append(f"{link_id}: cancel answered HTTP {cancelled.status}")
+            except (httpx.HTTPError, ValueError) as exc:
+                summary["errors"].append(f"{link_id}: {type(exc).__name__}: {self.redactor.text(str(exc))}")
+        self.cleanup_summary = summary
+        return summary
+
+    def annotate(self, results: list[CaseResult], run_extra: dict[str, Any]) -> None:
+        """Add this provider's API calls, cleanup and changes to the run; append the history."""
+        assert self.wire is not None
+        provider = self.contract.provider
+        run_extra.setdefault("api_calls", {})[provider] = {
+            "total": self.wire.calls, "retries": self.wire.retries,
+            "cleanup": self.wire.cleanup_calls, "budget": self.wire.policy.budget}
+        run_extra.setdefault("cleanup", {})[provider] = {
+            k: v for k, v in self.cleanup_summary.items()}
+        mine = [r for r in results if r.provider == provider]
+        if self.report_dir is None or not mine:
+            return
+        observed = {rule: {k: sorted(v) for k, v in seen.items()}
+                    for rule, seen in self.wire.observed.items()}
+        lines = history_lines(self.run_id, self.lane, self.base_url, mine, observed)
+        path = Path(self.report_dir) / HISTORY_FILE
+        changes, previous = changes_since(load_history(path), lines)
+        append_history(path, lines)
+        if changes or provider in previous:  # absent: nothing to compare with yet
+            run_extra.setdefault("changes", []).extend(changes)
+        if provider in previous:
+            run_extra.setdefault("previous_runs", {})[provider] = previous[provider]
+
+
+def live_session(
+    contract: Contract,
+    options: LaneOptions,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    origin: str = "live",
+) -> LiveSession:
+    """A guarded session for ``contract`` on the base URL ``options`` select (see module doc).
+
+    Raises LaneRefused (production, bad settings) or LaneUnavailable (missing credentials)
+    before any request. ``transport`` replaces the real HTTP transport under the guard (the
+    record lane passes its recorder).
+    """
+    preflight(contract, options)
+    env = _env(options)
+    missing = [var for var in contract.auth.credentials.values() if not env.get(var)]
+    if missing:
+        raise LaneUnavailable(
+            f"no credentials for {contract.provider}: set {', '.join(missing)} (read from the "
+            "environment only) to run it on the live lane"
+        )
+    credentials = {name: env[var] for name, var in contract.auth.credentials.items()}
+    policy = LivePolicy.from_env(contract.provider, env)
+    base_url = base_url_for(contract, options)
+    wire = LiveTransport(transport or httpx.HTTPTransport(), contract, policy,
+                         allow_production=options.allow_production)
+    base = http_session(contract, base_url, credentials, link_mode="fixtures",
+                        run_tag=run_tag(options.run_id), origin=f"{origin} {base_url}",
+                        transport=wire, timeout=policy.timeout, env=env)
+    session = LiveSession(
+        contract=base.contract, client=base.client, links=base.links, redactor=base.redactor,
+        origin=base.origin, wire=wire, base_url=base_url, run_id=options.run_id,
+        lane=options.lane, report_dir=options.report_dir,
+    )
+    session.extra["finish"] = session.cleanup
+    session.extra["annotate"] = session.annotate
+    return session

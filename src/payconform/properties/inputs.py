@@ -1,0 +1,243 @@
+"""Input properties: odd link ids, header values and bodies, from the contract.
+
+Three properties per provider, meant for the simulator lane (they send junk on purpose):
+
+- ``property.link-ids``: fetch and cancel of ids that were never created (empty, over the
+  length limit, unicode, ``/``, ``..``, ``%2F``, very long, percent-encoded or raw on the
+  path) never answer 5xx, never succeed, and always answer the contract's error shape;
+- ``property.headers``: each header the contract reads, missing, empty, with its name in
+  another case, or with a malformed value (dates for version and timestamp headers): a
+  conforming value is accepted whatever the case of the name (header names are
+  case-insensitive, RFC 9110 section 5.1), a malformed one is refused as the contract says,
+  never a 5xx;
+- ``property.bodies``: create and cancel with arbitrary JSON or bytes never answer 5xx, and
+  every refusal has the contract's error shape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from hypothesis import given
+from hypothesis import seed as hypothesis_seed
+from hypothesis import settings as Settings
+from hypothesis import strategies as st
+from hypothesis.reporting import with_reporter
+
+from payconform.model.contract import Contract, HeaderSpec
+from payconform.model.outcomes import Evidence, Verdict
+from payconform.model.schemas import schema_errors
+from payconform.properties.stateful import Harness, MachineResult, PropertyFailure
+from payconform.rules.client import Exchange
+
+__all__ = ["PROPERTIES", "header_value_conforms", "link_ids", "run_property"]
+
+#: Ids whose handling trips up routers: empty, dot segments, encoded and raw slashes, the
+#: simulator's own control prefix, NUL, spaces.
+SPECIAL_IDS = ("", ".", "..", "/", "%2F", "a%2Fb", "..%2F..", "%2e%2e", "_simulator",
+               "%5Fsimulator", "a b", "%00", "%", "%ZZ", "null", "0", "-1")
+
+
+def link_ids(contract: Contract) -> st.SearchStrategy[tuple[str, bool]]:
+    """(id, raw) pairs: raw ids go on the path as they are, the others percent-encoded."""
+    limit = contract.create.id_max_length or 64
+    encoded = st.one_of(
+        st.sampled_from(SPECIAL_IDS),
+        st.text(max_size=limit + 5),
+        st.text(alphabet=st.characters(min_codepoint=0x80), min_size=1, max_size=12),
+        st.just("x" * (limit + 1)),
+        st.just("y" * 4000),
+    ).map(lambda s: (s, False))
+    raw = st.sampled_from([s for s in SPECIAL_IDS if s != "/"]).map(lambda s: (s, True))
+    return st.one_of(encoded, raw)
+
+
+def header_value_conforms(header: HeaderSpec, value: str) -> bool:
+    """Whether ``value`` meets the header's documented format (pattern, length, values)."""
+    if header.max_length is not None and not 1 <= len(value) <= header.max_length:
+        return False
+    if header.pattern is not None and not re.fullmatch(header.pattern, value):
+        return False
+    return not (header.known_values and value not in header.known_values)
+
+
+def _error_shape(contract: Contract, exchange: Exchange, what: str) -> None:
+    source = contract.error.source
+    if exchange.status >= 500:
+        raise PropertyFailure(f"{what}: no 5xx from the simulator [{source.evidence.value}]\n"
+                              f"  Expected: a 2xx or 4xx answer\n  Received: HTTP {exchange.status}: "
+                              f"{exchange.text[:200]}")
+    if exchange.status >= 400:
+        problems = (["not JSON: " + repr(exchange.text[:100])] if exchange.json is None
+                    else schema_errors(contract.error.schema_file, exchange.json))
+        if problems:
+            raise PropertyFailure(
+                f"{what}: error body has the contract's shape [{source.evidence.value}]\n"
+                f"  Expected: a body valid against {contract.error.schema_file}\n"
+                f"  Received: HTTP {exchange.status}: {'; '.join(problems)}\n  Source: {source.citation}")
+
+
+def _check_link_id(harness: Harness, value: tuple[str, bool]) -> None:
+    contract, client = harness.contract, harness.client
+    link_id, raw = value
+    for operation in ("fetch", "cancel"):
+        if operation == "fetch":
+            path = contract.fetch.url_path(link_id if raw else quote(link_id, safe=""))
+            exchange = client._send("fetch", contract.fetch.method, path)
+        else:
+            exchange = client.cancel(link_id, raw_id=raw, pre_status=None)
+        what = f"{operation} of the unknown id {link_id!r}" + (" (raw on the path)" if raw else "")
+        _error_shape(contract, exchange, what)
+        if 200 <= exchange.status < 300:
+            raise PropertyFailure(f"{what}: never a success [{Evidence.DOCUMENTED.value}]\n"
+                                  f"  Expected: a refusal\n  Received: HTTP {exchange.status}: "
+                                  f"{exchange.text[:200]}")
+
+
+def _header_values(contract: Contract) -> st.SearchStrategy[tuple[str, str | None, bool]]:
+    """(header, value or None for missing, name sent in another case)."""
+    names = [h.name for h in contract.headers]
+    if not names:
+        return st.nothing()
+    dates = st.one_of(st.dates().map(str), st.dates().map(lambda d: d.strftime("%d-%m-%Y")),
+                      st.datetimes().map(lambda d: d.isoformat()), st.integers().map(str))
+    values = st.one_of(st.none(), st.just(""), dates, st.text(alphabet=st.characters(
+        min_codepoint=0x21, max_codepoint=0x7E), max_size=60))
+    return st.tuples(st.sampled_from(names), values, st.booleans())
+
+
+def _check_header(harness: Harness, value: tuple[str, str | None, bool]) -> None:
+    contract, client = harness.contract, harness.client
+    name, header_value, recase = value
+    header = next(h for h in contract.headers if h.name == name)
+    created = client.create()
+    _error_shape(contract, created, "create")
+    link_id = client.link_id_of(created)
+    sent = name.swapcase() if recase else name
+    if header_value is None:
+        exchange = client.cancel(link_id, omit_headers=(name,), pre_status=contract.initial_status)
+        expectation = header.missing if header.missing is not None and (
+            header.required or name in {h.name for h in contract.checked_headers}) else None
+    else:
+        # The client sends the header under its contract name; replace it with our spelling.
+        overrides = {sent: header_value}
+        omit = (name,) if sent != name else ()
+        exchange = client.cancel(link_id, omit_headers=omit, header_overrides=overrides,
+                                 pre_status=contract.initial_status)
+        conforming = header_value_conforms(header, header_value)
+        expectation = None if conforming else header.invalid
+    what = f"cancel with {name}={header_value!r}" + (f" sent as {sent!r}" if recase else "")
+    _error_shape(contract, exchange, what)
+    ok = 200 <= exchange.status < 300
+    if expectation is None and not ok and header_value is not None:
+        # A conforming value must pass the header check whatever the case of the name.
+        raise PropertyFailure(f"{what}: a conforming value is accepted [{header.source.evidence.value}]"
+                              f"\n  Expected: HTTP 2xx (the cancel of a fresh link)\n"
+                              f"  Received: HTTP {exchange.status}: {exchange.text[:200]}\n"
+                              f"  Source: {header.source.citation}")
+    if expectation is not None and not expectation.played.outcome.value.startswith(
+            ("CANCELLED", "ALREADY")) and ok:
+        raise PropertyFailure(f"{what}: refused as the contract says "
+                              f"[{expectation.source.evidence.value}]\n"
+                              f"  Expected: {expectation.played.label} ({expectation.played.outcome})\n"
+                              f"  Received: HTTP {exchange.status}\n  Source: {expectation.source.citation}")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children,
+                                                                       max_size=4),
+    max_leaves=12,
+)
+
+
+def _bodies(contract: Contract) -> st.SearchStrategy[tuple[str, bytes]]:
+    payloads = st.one_of(_JSON.map(lambda v: json.dumps(v).encode()), st.binary(max_size=64))
+    return st.tuples(st.sampled_from(("create", "cancel")), payloads)
+
+
+def _check_body(harness: Harness, value: tuple[str, bytes]) -> None:
+    contract, client = harness.contract, harness.client
+    operation, payload = value
+    if operation == "create":
+        op = contract.create.operation
+        path = op.path
+    else:
+        created = client.create()
+        op = contract.cancel
+        path = op.url_path(quote(client.link_id_of(created), safe=""))
+    headers = client._standard_headers()
+    headers.update(client._auth_headers("valid"))
+    headers["Content-Type"] = "application/json"
+    response = client.http.request(op.method, path.lstrip("/"), content=payload, headers=headers)
+    try:
+        parsed = response.json() if response.content else None
+    except ValueError:
+        parsed = None
+    from payconform.rules.client import interpret
+
+    outcome, entity, error = interpret(contract, operation, response.status_code, parsed)
+    exchange = Exchange(operation, op.method, str(response.request.url), {}, "", response.status_code,
+                        dict(response.headers), response.text, parsed, outcome, entity, error)
+    _error_shape(contract, exchange, f"{operation} with body {payload[:60]!r}")
+
+
+@dataclass(frozen=True)
+class InputProperty:
+    """One input property: its id, what it promises, its strategy and its check."""
+
+    id: str
+    title: str
+    strategy: Callable[[Contract], st.SearchStrategy[Any]]
+    check: Callable[[Harness, Any], None]
+
+
+PROPERTIES = (
+    InputProperty("property.link-ids", "odd link ids never succeed, never 5xx, error shape",
+                  link_ids, _check_link_id),
+    InputProperty("property.headers", "header values are judged by the contract, never 5xx",
+                  _header_values, _check_header),
+    InputProperty("property.bodies", "arbitrary bodies never 5xx; refusals have the error shape",
+                  _bodies, _check_body),
+)
+
+
+def run_property(prop: InputProperty, harness: Harness, *, settings: Settings, seed: int,
+                 profile: str = "") -> MachineResult:
+    """Run one input property; the message of a failure holds the shrunk input."""
+    strategy = prop.strategy(harness.contract)
+    if strategy.is_empty:
+        return MachineResult(provider=harness.contract.provider, verdict=Verdict.SKIPPED,
+                             evidence="", message=f"{prop.id}: nothing to vary for this contract",
+                             steps=[], warnings=[], observations=[], step_count=0, requests=0,
+                             duration_s=0.0, seed=seed, profile=profile)
+    count = [0]
+
+    def body(value: Any) -> None:
+        count[0] += 1
+        prop.check(harness, value)
+
+    test = hypothesis_seed(seed)(settings(given(strategy)(body)))
+    lines: list[object] = []
+    started = time.perf_counter()
+    verdict, message = Verdict.PASS, ""
+    with with_reporter(lines.append):
+        try:
+            test()
+        except PropertyFailure as exc:
+            verdict, message = Verdict.FAIL, str(exc)
+            lines.extend(getattr(exc, "__notes__", []))
+    steps = [line.strip() for text in lines for line in str(text).splitlines()
+             if line.strip().startswith(("body(", "value="))]
+    if steps:
+        message += "\n\nShrunk input:\n" + "\n".join(f"  {s}" for s in steps)
+    return MachineResult(provider=harness.contract.provider, verdict=verdict,
+                         evidence=Evidence.DOCUMENTED.value, message=message, steps=steps,
+                         warnings=[], observations=[], step_count=count[0], requests=0,
+                         duration_s=time.perf_counter() - started, seed=seed, profile=profile)

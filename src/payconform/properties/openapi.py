@@ -1,0 +1,278 @@
+"""An OpenAPI 3.1 document derived from a contract: ``payconform openapi PROVIDER``.
+
+The document is tight: create answers the initial status, cancel the cancelled one, fetch
+any declared status; bodies are the contract's JSON Schemas; every error status the
+contract expects (or, for unverified facts, the candidates) is declared with the error
+schema; headers the simulator enforces are required, with their documented format; auth
+is a security scheme; links lead from create to fetch and cancel, and from cancel to fetch
+(schemathesis's stateful phase follows them). ``info.x-payconform-provider`` names the
+contract, so payconform's schemathesis checks know which rules to apply.
+
+What a vendor-neutral OpenAPI cannot say (which statuses may be cancelled, what a repeated
+cancel does, that a refusal changes nothing) stays in payconform's checks
+(:mod:`payconform.properties.checks`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+from typing import Any
+
+from payconform.model.contract import Contract, CreateSpec, Expectation, load_schema
+from payconform.model.outcomes import Outcome
+
+__all__ = ["OPERATION_IDS", "export", "register_openapi", "validate"]
+
+OPERATION_IDS = {"create": "createLink", "fetch": "fetchLink", "cancel": "cancelLink"}
+_SUCCESS = (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
+
+
+def _lift(schema: dict[str, Any], name: str, components: dict[str, Any]) -> dict[str, Any]:
+    """Move a JSON Schema into components, turning its ``$defs`` into sibling components."""
+    schema = copy.deepcopy(schema)
+    defs = schema.pop("$defs", {})
+    for key in ("$schema", "$id"):
+        schema.pop(key, None)
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                node = {**node, "$ref": f"#/components/schemas/{name}_{ref[len('#/$defs/'):]}"}
+            return {k: rewrite(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    for def_name, def_schema in defs.items():
+        components[f"{name}_{def_name}"] = rewrite(def_schema)
+    components[name] = rewrite(schema)
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _with_status(contract: Contract, base: dict[str, Any], statuses: list[str]) -> dict[str, Any]:
+    """``base`` with the entity's status field restricted to ``statuses``."""
+    status: dict[str, Any] = {"enum": statuses} if len(statuses) > 1 else {"const": statuses[0]}
+    constraint: dict[str, Any] = {"properties": {contract.entity.status_field: status},
+                                  "required": [contract.entity.status_field]}
+    for part in reversed([p for p in contract.entity.path.split(".") if p]):
+        constraint = {"properties": {part: constraint}, "required": [part]}
+    return {"allOf": [base, constraint]}
+
+
+def _pointer(contract: Contract, field: str) -> str:
+    parts = [p for p in contract.entity.path.split(".") if p] + field.split(".")
+    return "#/" + "/".join(parts)
+
+
+def _expectations(contract: Contract, operation: str) -> list[Expectation]:
+    """Expectations whose refusals an operation can answer with."""
+    out: list[Expectation] = [contract.auth.missing, contract.auth.invalid]
+    for header in contract.headers:
+        out.extend(e for e in (header.missing, header.invalid) if e is not None)
+    if operation in ("fetch", "cancel"):
+        out.append(contract.unknown_id)
+    if operation == "cancel":
+        out.extend(contract.cancel_outcomes.values())
+        out.append(contract.repeat_cancel)
+        out.extend(v.cancel for v in contract.variants)
+    return out
+
+
+def _error_statuses(contract: Contract, operation: str) -> dict[int, set[str]]:
+    """HTTP status -> the documented error codes an operation may answer with."""
+    statuses: dict[int, set[str]] = {}
+    for expectation in _expectations(contract, operation):
+        behaviours = [*expectation.candidates, expectation.played]
+        for behaviour in behaviours:
+            if behaviour.outcome in _SUCCESS:
+                continue
+            code = behaviour.error.get(contract.error.code_field, "")
+            statuses.setdefault(behaviour.http_status or 400, set()).add(code)
+        if expectation.source.evidence.value != "unverified" and expectation.outcome not in _SUCCESS:
+            code = expectation.error.get(contract.error.code_field, "")
+            statuses.setdefault(expectation.http_status or 400, set()).add(code)
+    if operation == "create":
+        # Malformed create requests (missing amount, duplicate client id) are refused.
+        statuses.setdefault(400, set())
+        if contract.create.id_from is not None:
+            statuses.setdefault(409, set())
+    return statuses
+
+
+def _header_parameters(contract: Contract) -> list[dict[str, Any]]:
+    params = []
+    for header in contract.headers:
+        refused_when_missing = header.missing is not None and header.missing.played.outcome not in _SUCCESS
+        schema: dict[str, Any] = {"type": "string"}
+        if header.invalid is not None:  # only formats the contract says are enforced
+            if header.pattern:
+                schema["pattern"] = f"^(?:{header.pattern})$"
+            if header.max_length:
+                schema.update(minLength=1, maxLength=header.max_length)
+            if header.known_values:
+                schema["enum"] = list(header.known_values)
+        if header.value == "api_version":
+            schema["examples"] = [contract.default_api_version]
+        elif header.value not in ("uuid", "timestamp"):
+            schema["enum"] = [header.value]
+        params.append({
+            "name": header.name, "in": "header", "required": header.required or refused_when_missing,
+            "description": f"{header.source.citation} [{header.source.evidence.value}]",
+            "schema": schema,
+        })
+    return params
+
+
+def _request_schema(contract: Contract, spec: CreateSpec) -> dict[str, Any]:
+    """The create body: the template, with placeholders typed and literals fixed."""
+    limit = spec.id_max_length or 40
+
+    def typed(node: Any) -> dict[str, Any]:
+        if isinstance(node, dict):
+            return {"type": "object", "properties": {k: typed(v) for k, v in node.items()},
+                    "required": list(node), "additionalProperties": False}
+        if isinstance(node, str) and node.startswith("$") and not node.startswith("${"):
+            placeholders: dict[str, dict[str, Any]] = {
+                "new_id": {"type": "string", "pattern": f"^[A-Za-z0-9_-]{{8,{limit}}}$"},
+                "amount": {"type": "integer", "minimum": 100, "maximum": 10_000_000},
+                "currency": {"const": "INR"},
+                "run_tag": {"type": "string", "pattern": "^payconform[A-Za-z0-9-]{0,20}$"},
+                "expire_at": {"type": "integer", "minimum": 4_102_444_800, "maximum": 4_200_000_000},
+            }
+            return placeholders.get(node[1:], {"type": "string"})
+        if isinstance(node, str) and "${" in node:
+            return {"type": "string"}
+        return {"const": node}
+
+    return typed(spec.body)
+
+
+def _security(contract: Contract) -> tuple[dict[str, Any], list[dict[str, list[str]]]]:
+    auth = contract.auth
+    if auth.scheme == "headers":
+        schemes: dict[str, Any] = {
+            f"header_{h.replace('-', '_')}": {"type": "apiKey", "in": "header", "name": h}
+            for h in auth.headers}
+        requirement: dict[str, list[str]] = {name: [] for name in schemes}
+        return schemes, [requirement]
+    if auth.scheme == "basic":
+        return {"basic": {"type": "http", "scheme": "basic"}}, [{"basic": []}]
+    token = auth.token_endpoint.path if auth.token_endpoint else ""
+    return ({"bearer": {"type": "http", "scheme": "bearer",
+                        "description": f"client-credentials token from {token}"}}, [{"bearer": []}])
+
+
+def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``contract`` under one API version (default: the default)."""
+    version = contract.api_version(api_version)
+    schemas: dict[str, Any] = {}
+    entity = _lift(load_schema(version.entity_schema_file), "Link", schemas)
+    error = _lift(load_schema(contract.error.schema_file), "Error", schemas)
+    security_schemes, security = _security(contract)
+    id_param = {"name": "id", "in": "path", "required": True,
+                "schema": {"type": "string", "minLength": 1,
+                           **({"maxLength": contract.create.id_max_length}
+                              if contract.create.id_max_length else {})}}
+    id_pointer = _pointer(contract, contract.entity.id_field)
+    follow = {name: {"operationId": OPERATION_IDS[name],
+                     "parameters": {"id": f"$response.body{id_pointer}"}} for name in ("fetch", "cancel")}
+    headers = _header_parameters(contract)
+
+    def errors(operation: str) -> dict[str, Any]:
+        return {
+            str(status): {
+                "description": "refused; documented codes: " + (", ".join(sorted(c for c in codes if c))
+                                                                  or "(none named)"),
+                "content": {"application/json": {"schema": error}},
+            }
+            for status, codes in sorted(_error_statuses(contract, operation).items())
+        }
+
+    def success(description: str, statuses: list[str], links: dict[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = {"description": description, "content": {
+            "application/json": {"schema": _with_status(contract, entity, statuses)}}}
+        if links:
+            body["links"] = links
+        return body
+
+    create = contract.create
+    operations: dict[str, dict[str, Any]] = {
+        create.operation.path: {create.operation.method.lower(): {
+            "operationId": OPERATION_IDS["create"],
+            "summary": f"create a link ({create.source.citation})",
+            "parameters": headers,
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _request_schema(contract, create)}}},
+            "responses": {
+                str(create.success_status): success(
+                    f"created in {contract.initial_status}", [contract.initial_status], follow),
+                **errors("create")},
+        }},
+    }
+    operations.setdefault(contract.fetch.path, {})[contract.fetch.method.lower()] = {
+        "operationId": OPERATION_IDS["fetch"],
+        "summary": f"fetch a link ({contract.fetch_source.citation})",
+        "parameters": [id_param, *headers],
+        "responses": {"200": success("the link", list(contract.status_names), {}),
+                      **errors("fetch")},
+    }
+    cancel: dict[str, Any] = {
+        "operationId": OPERATION_IDS["cancel"],
+        "summary": f"cancel a link ({contract.cancel_source.citation})",
+        "description": "Cancellable statuses: " + ", ".join(contract.cancellable_statuses)
+                       + f"; a repeated cancel: {contract.repeat_cancel.played.label}"
+                       + f" ({contract.repeat_cancel.source.evidence.value}).",
+        "parameters": [id_param, *headers],
+        "responses": {str(contract.cancel_success_status): success(
+            f"cancelled: {contract.cancelled_status}", [contract.cancelled_status],
+            {"fetch": follow["fetch"]}), **errors("cancel")},
+    }
+    if contract.cancel_body is not None:
+        cancel["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"const": contract.cancel_body}}}}
+    operations.setdefault(contract.cancel.path, {})[contract.cancel.method.lower()] = cancel
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{contract.display_name}: payment-link cancel (payconform contract)",
+            "version": version.name,
+            "description": contract.summary,
+            "x-payconform-provider": contract.provider,
+        },
+        "servers": [{"url": contract.base_urls["sandbox"]}],
+        "security": security,
+        "paths": operations,
+        "components": {"schemas": schemas, "securitySchemes": security_schemes},
+    }
+
+
+def validate(document: dict[str, Any]) -> None:
+    """Raise if ``document`` is not a valid OpenAPI 3.1 document (openapi-spec-validator)."""
+    from openapi_spec_validator import validate as _validate
+
+    _validate(document)
+
+
+def register_openapi(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("openapi", help="export a contract as an OpenAPI 3.1 document")
+    parser.add_argument("provider")
+    parser.add_argument("--api-version", default=None, help="default: the contract's default")
+    parser.add_argument("--server", default=None,
+                        help="server URL to put in the document (e.g. a served simulator)")
+    parser.set_defaults(func=_cmd_openapi)
+
+
+def _cmd_openapi(args: argparse.Namespace) -> int:
+    from payconform.model.registry import get_contract
+
+    document = export(get_contract(args.provider), args.api_version)
+    if args.server:
+        document["servers"] = [{"url": args.server}]
+    validate(document)
+    json.dump(document, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,590 @@
+"""One hypothesis state machine for every provider, built from its contract.
+
+:func:`machine_for` returns a ``RuleBasedStateMachine`` whose rules create links, drive
+them to any status (through the simulator control API where the lane has one; on other
+lanes only the transitions the API allows), cancel, cancel again, fetch, cancel unknown
+ids, and call with missing or wrong credentials and headers. Every response is judged
+against the contract, each check at the evidence level of its source:
+
+- a documented or observed fact that does not hold fails the machine (hypothesis shrinks
+  the run to a short call sequence, which :func:`run_machine` puts in the report);
+- an inferred one is recorded as a warning; an unverified one as an observation (which
+  candidate matched), so guesses never fail a run.
+
+The invariants: a cancel succeeds exactly from the cancellable statuses; a cancelled link
+stays cancelled; a repeated cancel behaves as the contract says (a no-op changes no field,
+timestamps included); a refused cancel changes nothing; ids, amounts and currency never
+change; every response validates against its schema; the simulator never answers 5xx.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import seed as hypothesis_seed
+from hypothesis import settings as Settings
+from hypothesis import strategies as st
+from hypothesis.reporting import with_reporter
+from hypothesis.stateful import (
+    Bundle,
+    MultipleResults,
+    RuleBasedStateMachine,
+    get_state_machine_test,
+    initialize,
+    multiple,
+    precondition,
+    rule,
+)
+
+from payconform.model.contract import Contract, Expectation, HeaderSpec, Source, dotted_get
+from payconform.model.outcomes import Evidence, Outcome, Verdict
+from payconform.model.schemas import schema_errors
+from payconform.rules.client import AuthMode, Exchange, ProviderClient
+from payconform.rules.engine import CaseResult, outcome_matches
+from payconform.simulator.core import Simulator
+
+__all__ = [
+    "PROPERTY_RULES",
+    "Harness",
+    "Judge",
+    "MachineLog",
+    "MachineResult",
+    "PropertyFailure",
+    "detection_settings",
+    "machine_for",
+    "run_machine",
+    "to_case_result",
+]
+
+_HARD = (Evidence.DOCUMENTED, Evidence.OBSERVED)
+
+
+class PropertyFailure(AssertionError):
+    """A documented or observed fact did not hold; the message says Expected / Received."""
+
+
+@dataclass
+class Harness:
+    """What a machine drives: a client, and the simulator behind it when it is in process.
+
+    ``can_force`` says whether statuses can be forced through the simulator control API
+    (simulator lanes); ``simulated`` whether the other side is payconform's simulator, where
+    a 5xx is a bug rather than infrastructure trouble.
+    """
+
+    contract: Contract
+    client: ProviderClient
+    simulator: Simulator | None = None
+    can_force: bool = True
+    simulated: bool = True
+    reset: bool = False
+    on_create: Callable[[str], None] | None = None
+
+    @classmethod
+    def from_session(cls, session: Any) -> Harness:
+        """A harness over a :class:`~payconform.lanes.base.LaneSession`."""
+        control = session.links.mode == "control"
+        # Links the machine creates join the session's own, so a live run cleans them up.
+        return cls(session.contract, session.client, session.simulator, can_force=control,
+                   simulated=session.simulator is not None or control,
+                   on_create=session.links.created.append)
+
+
+@dataclass
+class MachineLog:
+    """Findings that do not stop a run: warnings (inferred facts) and observations."""
+
+    warnings: dict[str, str] = field(default_factory=dict)
+    observations: dict[str, str] = field(default_factory=dict)
+    steps: int = 0
+    requests: int = 0
+    trail: list[str] = field(default_factory=list)
+
+
+class Judge:
+    """Records checks at their evidence level; raises :class:`PropertyFailure` for hard ones."""
+
+    def __init__(self, contract: Contract, log: MachineLog, *, simulated: bool) -> None:
+        self.contract = contract
+        self.log = log
+        self.simulated = simulated
+
+    def check(self, name: str, source: Source, passed: bool, expected: str, received: str) -> bool:
+        """One comparison; hard failures raise, soft ones are logged; returns ``passed``."""
+        if passed:
+            return True
+        text = f"{name} [{source.evidence.value}]\n  Expected: {expected}\n  Received: {received}\n" \
+               f"  Source: {source.citation}"
+        if source.evidence in _HARD:
+            raise PropertyFailure(text)
+        target = self.log.warnings if source.evidence is Evidence.INFERRED else self.log.observations
+        target.setdefault(name, text)
+        return False
+
+    def response(self, exchange: Exchange, schema_file: str, schema_source: Source) -> None:
+        """Every response: no 5xx from the simulator, and a body valid against its schema."""
+        self.log.requests += 1
+        contract = self.contract
+        if exchange.status >= 500 or exchange.status == 429:
+            if self.simulated:
+                self.check(f"{exchange.operation}: no 5xx from the simulator", schema_source, False,
+                           "a 2xx or 4xx answer", f"HTTP {exchange.status}: {exchange.text[:200]}")
+            from payconform.rules.engine import Inconclusive
+
+            raise Inconclusive(f"{exchange.operation} returned HTTP {exchange.status}")
+        if 200 <= exchange.status < 300:
+            problems = schema_errors(schema_file, exchange.json)
+            self.check(f"{exchange.operation} body matches {schema_file}", schema_source,
+                       not problems, "a body valid against the schema", "; ".join(problems))
+            return
+        if exchange.json is None:
+            self.check(f"{exchange.operation} error body is JSON", contract.error.source, False,
+                       "a JSON error body", repr(exchange.text[:200]))
+            return
+        problems = schema_errors(contract.error.schema_file, exchange.json)
+        self.check(f"{exchange.operation} error body matches {contract.error.schema_file}",
+                   contract.error.source, not problems, "a body valid against the error schema",
+                   "; ".join(problems))
+
+    def expect(self, exchange: Exchange, expectation: Expectation, what: str, link_id: str) -> None:
+        """Judge an exchange against an expectation, part by part (as the rule engine does)."""
+        seen = f"{exchange.outcome.value} (HTTP {exchange.status})"
+        if expectation.source.evidence is Evidence.UNVERIFIED:
+            self.observe(exchange, expectation, what, link_id)
+            return
+        if expectation.outcome_source is not None:
+            self.check(f"{what}: refused", expectation.source,
+                       outcome_matches(Outcome.REJECTED, exchange.outcome), "a refusal", seen)
+        self.check(f"{what}: outcome", expectation.outcome_source or expectation.source,
+                   outcome_matches(expectation.outcome, exchange.outcome), expectation.outcome.value,
+                   seen)
+        if expectation.http_status is not None:
+            self.check(f"{what}: HTTP status", expectation.http_status_source or expectation.source,
+                       exchange.status == expectation.http_status, str(expectation.http_status),
+                       str(exchange.status))
+        for key, value in expectation.error.items():
+            want = value.replace("{id}", link_id)
+            got = (exchange.error or {}).get(key)
+            self.check(f"{what}: error {key}", expectation.error_source or expectation.source,
+                       got == want, repr(want), repr(got))
+
+    def observe(self, exchange: Exchange, expectation: Expectation, what: str, link_id: str) -> None:
+        """Record which candidate of an unverified expectation the answer matched."""
+        matched = None
+        for candidate in expectation.candidates:
+            error = exchange.error or {}
+            if (outcome_matches(candidate.outcome, exchange.outcome)
+                    and candidate.http_status in (None, exchange.status)
+                    and all(error.get(k) == v.replace("{id}", link_id)
+                            for k, v in candidate.error.items())):
+                matched = candidate.label
+                break
+        seen = f"HTTP {exchange.status}, outcome {exchange.outcome.value}"
+        labels = "; ".join(c.label for c in expectation.candidates)
+        note = (f"{what}: observed {seen}; matches candidate '{matched}'" if matched
+                else f"{what}: observed {seen}; matches none of the candidates ({labels})")
+        self.log.observations.setdefault(f"{what}: {matched}", note)
+
+
+@dataclass
+class _Link:
+    """The machine's model of one link: the status it must have, and what it last read."""
+
+    id: str
+    status: str
+    source: Source
+    created: dict[str, Any]
+    entity: dict[str, Any] | None
+    variant: str | None = None
+
+
+def _common_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    # Fetch and cancel bodies of a real provider may differ in shape; a no-op or a refusal
+    # must leave every field both bodies carry unchanged.
+    return {k: (before[k], after[k]) for k in before.keys() & after.keys() if before[k] != after[k]}
+
+
+def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBasedStateMachine]:
+    """The state machine of ``harness.contract`` (see module docstring)."""
+    contract = harness.contract
+    client = harness.client
+    log = MachineLog() if log is None else log
+    state_log: MachineLog = log
+    judge = Judge(contract, state_log, simulated=harness.simulated)
+    version = contract.api_version(client.api_version)
+    entity_spec = contract.entity
+    status_field = entity_spec.status_field
+    header_problems = [(h, "missing") for h in contract.checked_headers if h.missing is not None] + [
+        (h, "malformed") for h in contract.checked_headers
+        if h.malformed is not None and h.invalid is not None]
+    limit = contract.create.id_max_length or 40
+    unknown_ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=8,
+                          max_size=min(limit, 40)).map(lambda s: "pcunk_" + s if limit > 12 else s)
+    forceable = contract.status_names if harness.can_force else ()
+    # A variant the API cannot create is only reachable on the simulator.
+    variants = tuple(v.name for v in contract.variants if v.reachable_by_api or harness.can_force)
+
+    def judged(exchange: Exchange) -> Exchange:
+        path = exchange.url.split("//", 1)[-1].partition("/")[2]
+        log.trail.append(f"{exchange.method} /{path[:120]} -> {exchange.status} {exchange.outcome.value}")
+        judge.response(exchange, version.entity_schema_file, version.source)
+        return exchange
+
+    persist_source = contract.cancel_outcomes[contract.initial_status].source
+
+    def apply_read(link: _Link, entity: dict[str, Any], what: str) -> None:
+        got = entity.get(status_field)
+        judge.check(f"{what}: {status_field}", link.source, got == link.status,
+                    repr(link.status), repr(got))
+        immutable(link, entity, what, link.source)
+        link.entity = entity
+
+    def fetch_raw(link: _Link, what: str) -> dict[str, Any] | None:
+        fetched = judged(client.fetch(link.id, pre_status=link.status))
+        judge.check(f"{what}: fetch succeeds", contract.fetch_source,
+                    200 <= fetched.status < 300, "HTTP 2xx", f"HTTP {fetched.status}")
+        return fetched.entity
+
+    def read(link: _Link, what: str) -> dict[str, Any] | None:
+        entity = fetch_raw(link, what)
+        if entity is not None:
+            apply_read(link, entity, what)
+        return entity
+
+    def immutable(link: _Link, entity: dict[str, Any], what: str, source: Source) -> None:
+        for name in entity_spec.immutable_fields:
+            before, after = dotted_get(link.created, name), dotted_get(entity, name)
+            if before is not None:
+                judge.check(f"{what}: {name} never changes", source, before == after,
+                            repr(before), repr(after))
+
+    def unchanged(link: _Link, before: dict[str, Any] | None, source: Source, what: str) -> None:
+        """A refused call changed nothing (every field both reads carry)."""
+        after = fetch_raw(link, what)
+        if after is None:
+            return
+        if before is not None:
+            diff = _common_diff(before, after)
+            held = judge.check(f"{what}: link unchanged", source, not diff, "every field as before",
+                               "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items())))
+            if not held and after.get(status_field) in contract.status_names:
+                # A soft (inferred / unverified) fact did not hold: the model follows the
+                # provider so later steps judge what really happened.
+                link.status, link.source = after[status_field], persist_source
+        apply_read(link, after, what)
+
+    def settle(link: _Link, before: dict[str, Any] | None, exchange: Exchange,
+               expectation: Expectation, what: str) -> None:
+        """Update the model after a cancel-like call and check what must not have changed."""
+        entity = exchange.entity
+        ok = 200 <= exchange.status < 300
+        cancelled_now = ok and (entity or {}).get(status_field) == contract.cancelled_status
+        if expectation.is_success and not ok:
+            unchanged(link, before, expectation.source, f"after a refused {what}")
+        elif not expectation.is_success:
+            unchanged(link, before, expectation.source, f"after {what}")
+        elif cancelled_now and entity is not None:
+            changed = link.status != contract.cancelled_status
+            link.status, link.source, link.entity = contract.cancelled_status, persist_source, entity
+            if changed:
+                # A cancelled link stays cancelled: the very next read must already say so.
+                read(link, f"fetch after {what}")
+
+    def probe_applies(link: _Link, expectation: Expectation) -> bool:
+        # Where the contract lets a broken request through (an "accepted" candidate), what
+        # follows is the link's own cancel rule; probe only links that rule lets cancel.
+        return not expectation.is_success or (
+            link.variant is None and link.status in contract.cancellable_statuses)
+
+    def cancel(link: _Link) -> None:
+        pre = link.status
+        repeat = pre == contract.cancelled_status
+        if link.variant is not None:
+            expectation = contract.variant(link.variant).cancel
+            what = f"cancel of a {link.variant}"
+        elif repeat:
+            expectation, what = contract.repeat_cancel, "repeated cancel"
+        else:
+            expectation, what = contract.cancel_outcomes[pre], f"cancel of a {pre} link"
+        before = link.entity if link.entity is not None else read(link, f"before {what}")
+        exchange = judged(client.cancel(link.id, pre_status=pre))
+        judge.expect(exchange, expectation, what, link.id)
+        entity = exchange.entity
+        if 200 <= exchange.status < 300 and entity is not None:
+            immutable(link, entity, what, expectation.source)
+            if repeat and expectation.noop and before is not None:
+                diff = _common_diff(before, entity)
+                judge.check(f"{what}: a no-op leaves every field unchanged", expectation.source,
+                            not diff, "every field as before",
+                            "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items())))
+            stamp = entity_spec.cancelled_at_field
+            if stamp and not repeat and expectation.is_success:
+                judge.check(f"{what}: {stamp} is set", expectation.source, bool(entity.get(stamp)),
+                            f"{stamp} set", repr(entity.get(stamp)))
+        settle(link, before, exchange, expectation, what)
+
+    class ContractMachine(RuleBasedStateMachine):
+        """Links of one provider, driven through every operation the contract names."""
+
+        links = Bundle("links")
+
+        def __init__(self) -> None:
+            super().__init__()
+            state_log.trail.clear()  # the trail of the last (on failure: the shrunk) example
+            if harness.reset and harness.simulator is not None:
+                harness.simulator.reset()
+            self.created: set[str] = set()
+
+        @initialize(target=links)
+        def tour(self) -> MultipleResults[_Link]:
+            """Every status, credential and header problem once, so no rule of the contract
+            depends on the luck of the draw; the rules below then explore sequences."""
+            toured: list[Any] = []
+            for status in (s for s in forceable if s != contract.cancelled_status):
+                link = self.create()
+                self.drive(link, status)
+                self.cancel(link)
+                toured.append(link)
+            for name in variants:
+                link = self.create_variant(name)
+                self.cancel(link)
+                toured.append(link)
+            for mode in ("missing", "invalid"):
+                link = self.create()
+                self.cancel_without_valid_credentials(link, mode)
+                toured.append(link)
+            for index in range(len(header_problems)):
+                link = self.create()
+                self.cancel_with_bad_header(link, index)
+                toured.append(link)
+            return multiple(*toured)
+
+        @rule(target=links)
+        def create(self) -> _Link:
+            state_log.steps += 1
+            exchange = judged(client.create())
+            judge.check("create succeeds", contract.create.source,
+                        exchange.status == contract.create.success_status,
+                        f"HTTP {contract.create.success_status}", f"HTTP {exchange.status}")
+            entity = exchange.entity or {}
+            initial = contract.status(contract.initial_status)
+            judge.check(f"create: {status_field}", initial.source,
+                        entity.get(status_field) == contract.initial_status,
+                        repr(contract.initial_status), repr(entity.get(status_field)))
+            link_id = client.link_id_of(exchange)
+            self.created.add(link_id)
+            if harness.on_create is not None:
+                harness.on_create(link_id)
+            return _Link(link_id, contract.initial_status, initial.source, entity, entity)
+
+        @precondition(lambda self: bool(variants))
+        @rule(target=links, name=st.sampled_from(variants or ("-",)))
+        def create_variant(self, name: str) -> _Link:
+            state_log.steps += 1
+            variant = contract.variant(name)
+            exchange = judged(client.create(variant=name))
+            judge.check(f"create a {name}", variant.create.source,
+                        exchange.status == variant.create.success_status,
+                        f"HTTP {variant.create.success_status}", f"HTTP {exchange.status}")
+            link_id = client.link_id_of(exchange)
+            self.created.add(link_id)
+            if harness.on_create is not None:
+                harness.on_create(link_id)
+            entity = exchange.entity or {}
+            return _Link(link_id, variant.initial_status, variant.source, entity, entity, name)
+
+        @rule(link=links)
+        def fetch(self, link: _Link) -> None:
+            state_log.steps += 1
+            read(link, "fetch")
+
+        @precondition(lambda self: bool(forceable))
+        @rule(link=links, status=st.sampled_from(forceable or ("-",)))
+        def drive(self, link: _Link, status: str) -> None:
+            # Forcing models vendor-side events (a payment, an expiry, a dashboard cancel);
+            # none of them can happen to a link the API has cancelled.
+            state_log.steps += 1
+            if link.status == contract.cancelled_status or link.variant is not None:
+                return
+            client.force_status(link.id, status)
+            link.status, link.entity = status, None
+            link.source = contract.status(status).source
+
+        @precondition(lambda self: bool(forceable))
+        @rule(link=links, status=st.sampled_from(forceable or ("-",)))
+        def drive_and_cancel(self, link: _Link, status: str) -> None:
+            self.drive(link, status)
+            self.cancel(link)
+
+        @rule(link=links)
+        def cancel(self, link: _Link) -> None:
+            state_log.steps += 1
+            cancel(link)
+
+        @rule(link=links)
+        def cancel_twice(self, link: _Link) -> None:
+            state_log.steps += 2
+            cancel(link)
+            cancel(link)
+
+        @rule(link_id=unknown_ids)
+        def cancel_unknown(self, link_id: str) -> None:
+            state_log.steps += 1
+            if link_id in self.created:
+                return
+            exchange = judged(client.cancel(link_id, pre_status=None))
+            judge.expect(exchange, contract.unknown_id, "cancel of an unknown id", link_id)
+
+        @rule(link=links, mode=st.sampled_from(("missing", "invalid")))
+        def cancel_without_valid_credentials(self, link: _Link, mode: AuthMode) -> None:
+            state_log.steps += 1
+            expectation: Expectation = getattr(contract.auth, mode)
+            if not probe_applies(link, expectation):
+                return
+            before = link.entity if link.entity is not None else read(link, "before auth")
+            exchange = judged(client.cancel(link.id, auth=mode, pre_status=link.status))
+            what = f"cancel with {mode} credentials"
+            judge.expect(exchange, expectation, what, link.id)
+            settle(link, before, exchange, expectation, what)
+
+        @precondition(lambda self: bool(header_problems))
+        @rule(link=links, index=st.integers(min_value=0, max_value=max(len(header_problems) - 1, 0)))
+        def cancel_with_bad_header(self, link: _Link, index: int) -> None:
+            state_log.steps += 1
+            header, problem = header_problems[index]
+            expectation = header.missing if problem == "missing" else header.invalid
+            assert expectation is not None
+            if not probe_applies(link, expectation):
+                return
+            before = link.entity if link.entity is not None else read(link, "before header")
+            exchange = _bad_header_cancel(client, link, header, problem)
+            judged(exchange)
+            what = f"cancel with {problem} {header.name}"
+            judge.expect(exchange, expectation, what, link.id)
+            settle(link, before, exchange, expectation, what)
+
+    ContractMachine.__name__ = ContractMachine.__qualname__ = (
+        "".join(p.capitalize() for p in contract.provider.split("-")) + "Machine")
+    return ContractMachine
+
+
+def _bad_header_cancel(client: ProviderClient, link: _Link, header: HeaderSpec, problem: str
+                       ) -> Exchange:
+    if problem == "missing":
+        return client.cancel(link.id, omit_headers=(header.name,), pre_status=link.status)
+    return client.cancel(link.id, header_overrides={header.name: header.malformed or ""},
+                         pre_status=link.status)
+
+
+@dataclass
+class MachineResult:
+    """The outcome of one machine run: verdict, message (with the shrunk steps), counts."""
+
+    provider: str
+    verdict: Verdict
+    evidence: str
+    message: str
+    steps: list[str]
+    warnings: list[str]
+    observations: list[str]
+    step_count: int
+    requests: int
+    duration_s: float
+    seed: int
+    profile: str
+
+    @property
+    def steps_per_second(self) -> float:
+        """Machine steps (rule calls) per second of wall time."""
+        return self.step_count / self.duration_s if self.duration_s else 0.0
+
+
+def run_machine(harness: Harness, *, settings: Settings, seed: int, profile: str = "") -> MachineResult:
+    """Run the contract's machine once under ``settings`` and ``seed``; never raises for findings."""
+    from payconform.rules.engine import Inconclusive
+
+    log = MachineLog()
+    machine = machine_for(harness, log)
+    lines: list[object] = []
+    test: Callable[[], None] = hypothesis_seed(seed)(get_state_machine_test(machine, settings=settings))
+    started = time.perf_counter()
+    verdict, evidence, message = Verdict.PASS, "", ""
+    with with_reporter(lines.append):
+        try:
+            test()
+        except PropertyFailure as exc:
+            verdict, message = Verdict.FAIL, str(exc)
+            evidence = message.split("[", 1)[1].split("]", 1)[0] if "[" in message else ""
+            lines.extend(getattr(exc, "__notes__", []))
+        except Inconclusive as exc:
+            verdict, message = Verdict.INCONCLUSIVE, str(exc)
+            lines.extend(getattr(exc, "__notes__", []))
+        except Exception as exc:  # a crash in the machine itself: report it, do not hide it
+            verdict, message = Verdict.FAIL, "".join(traceback.format_exception_only(exc)).strip()
+            lines.extend(getattr(exc, "__notes__", []))
+    duration = time.perf_counter() - started
+    steps = _shrunk_steps(lines)
+    if verdict is Verdict.PASS and log.warnings:
+        verdict, evidence = Verdict.WARN, Evidence.INFERRED.value
+        message = "\n".join(log.warnings.values())
+    elif verdict is Verdict.PASS and any("matches none" in o for o in log.observations.values()):
+        verdict, evidence = Verdict.OBSERVED, Evidence.UNVERIFIED.value
+        message = "\n".join(o for o in log.observations.values() if "matches none" in o)
+    elif verdict is Verdict.PASS:
+        evidence = Evidence.DOCUMENTED.value
+    if steps:
+        message += "\n\nShrunk call sequence:\n" + "\n".join(f"  {s}" for s in steps)
+    if verdict is Verdict.FAIL and log.trail:
+        message += "\n\nRequests of that sequence (last 12):\n" + "\n".join(
+            f"  {t}" for t in log.trail[-12:])
+    return MachineResult(
+        provider=harness.contract.provider, verdict=verdict, evidence=evidence, message=message,
+        steps=steps, warnings=list(log.warnings.values()),
+        observations=list(log.observations.values()), step_count=log.steps,
+        requests=log.requests, duration_s=duration, seed=seed, profile=profile)
+
+
+def _shrunk_steps(lines: list[object]) -> list[str]:
+    """The call sequence hypothesis printed for the minimal failing example."""
+    text = "\n".join(str(line) for line in lines)
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith(("state = ", "state.")) or (line.startswith(("links_", "v")) and " = " in line):
+            out.append(line)
+    return out
+
+
+def to_case_result(result: MachineResult, rule_id: str, title: str, origin: str) -> CaseResult:
+    """A report row for a machine or property run (seed and profile in the case id)."""
+    notes = [*result.warnings, *result.observations,
+             f"{result.step_count} steps, {result.requests} requests in {result.duration_s:.2f}s "
+             f"(seed {result.seed}, profile {result.profile or 'default'})"]
+    return CaseResult(
+        provider=result.provider, rule_id=rule_id, case_id=f"seed-{result.seed}", title=title,
+        verdict=result.verdict, evidence=result.evidence or Evidence.UNVERIFIED.value,
+        citation="the contract (every expectation at its own evidence level)",
+        message=result.message, observations=notes, duration_ms=result.duration_s * 1000,
+        origin=origin)
+
+
+#: Rules whose mutants the property suites must catch: those about a state transition, a
+#: repeated call or a schema.
+PROPERTY_RULES = frozenset({
+    "cancel.cancellable-status", "state.cancel-persists", "cancel.not-cancellable", "cancel.repeat",
+    "schema.success", "schema.error",
+})
+
+
+def detection_settings(profile: str | None = None) -> Settings:
+    """Settings for mutant detection: the profile's budget, no shrinking (only "caught?")."""
+    from hypothesis import Phase
+
+    from payconform.properties.profiles import machine_settings
+
+    return Settings(machine_settings(profile), max_examples=5,
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate])

@@ -1,0 +1,252 @@
+"""The conformance report: a versioned JSON document, and Markdown / HTML renderings.
+
+``conformance.json`` follows ``report-schema.json`` (shipped in this package, schema id
+``payconform.report/1``). The Markdown and HTML files are renderings of the same data: a
+provider x rule matrix followed by the details behind every non-PASS verdict.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import platform
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from payconform.model.outcomes import Verdict
+from payconform.rules.engine import CaseResult
+
+__all__ = [
+    "REPORT_SCHEMA",
+    "RunReport",
+    "load_report",
+    "matrix",
+    "render_html",
+    "render_markdown",
+    "report_schema",
+    "write_report",
+]
+
+REPORT_SCHEMA = "payconform.report/1"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("payconform")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass
+class RunReport:
+    """One run: metadata plus every case result."""
+
+    run_id: str
+    lane: str
+    providers: list[str]
+    results: list[CaseResult] = field(default_factory=list)
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    finished_at: str = ""
+    seed: str | None = None
+    hypothesis_profile: str | None = None
+    base_url: str | None = None
+    api_versions: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The document written to ``conformance.json``."""
+        cells = matrix(self.results)
+        counts: dict[str, int] = {v.value: 0 for v in Verdict}
+        for result in self.results:
+            counts[result.verdict.value] += 1
+        return {
+            "schema": REPORT_SCHEMA,
+            "run": {
+                "id": self.run_id,
+                "lane": self.lane,
+                "providers": self.providers,
+                "api_versions": self.api_versions,
+                "started_at": self.started_at,
+                "finished_at": self.finished_at or datetime.now(UTC).isoformat(),
+                "seed": self.seed,
+                "hypothesis_profile": self.hypothesis_profile,
+                "base_url": self.base_url,
+                "payconform_version": _version(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                **self.extra,
+            },
+            "summary": {
+                "counts": counts,
+                "matrix": {p: {r: v.value for r, v in rules.items()} for p, rules in cells.items()},
+            },
+            "results": [r.to_json() for r in self.results],
+        }
+
+
+def matrix(results: Iterable[CaseResult]) -> dict[str, dict[str, Verdict]]:
+    """Provider -> rule -> the worst verdict over that rule's cases."""
+    out: dict[str, dict[str, Verdict]] = {}
+    for result in results:
+        row = out.setdefault(result.provider, {})
+        current = row.get(result.rule_id)
+        if current is None or result.verdict.severity < current.severity:
+            row[result.rule_id] = result.verdict
+    return out
+
+
+def _rules_in_order(doc: dict[str, Any]) -> list[str]:
+    seen: dict[str, None] = {}
+    for result in doc["results"]:
+        seen.setdefault(result["rule_id"], None)
+    return list(seen)
+
+
+_ICON = {"PASS": "PASS", "FAIL": "**FAIL**", "WARN": "WARN", "OBSERVED": "OBSERVED",
+         "SKIPPED": "SKIPPED", "INCONCLUSIVE": "INCONCLUSIVE"}
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    """The Markdown report: header, matrix, then every non-PASS case with its evidence."""
+    run = doc["run"]
+    providers = list(doc["summary"]["matrix"])
+    lines = [
+        f"# payconform conformance report `{run['id']}`",
+        "",
+        f"- lane: `{run['lane']}`; providers: {', '.join(providers) or '(none)'}",
+        f"- payconform {run['payconform_version']}, Python {run['python']}",
+        f"- started {run['started_at']}; seed {run.get('seed')}; "
+        f"hypothesis profile {run.get('hypothesis_profile')}",
+        "",
+        "| rule | " + " | ".join(providers) + " |",
+        "|---|" + "---|" * len(providers),
+    ]
+    for rule_id in _rules_in_order(doc):
+        cells = [_ICON.get(doc["summary"]["matrix"][p].get(rule_id, ""), "n/a") if rule_id in
+                 doc["summary"]["matrix"][p] else "n/a" for p in providers]
+        lines.append(f"| `{rule_id}` | " + " | ".join(cells) + " |")
+    counts = doc["summary"]["counts"]
+    lines += ["", "Cases: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v), ""]
+    changes = doc["run"].get("changes")
+    if changes:
+        lines += ["## Changes since the previous run", ""]
+        lines += [f"- {c}" for c in changes] + [""]
+    details = [r for r in doc["results"] if r["verdict"] != "PASS"]
+    if details:
+        lines += ["## Details", ""]
+    for result in details:
+        lines.append(
+            f"### {result['verdict']} `{result['provider']}` `{result['rule_id']}` "
+            f"`{result['case_id']}`"
+        )
+        lines += [
+            "",
+            f"{result['title']} (evidence: {result['evidence']}; origin: {result['origin']})",
+            "",
+            f"Source: {result['citation']}",
+            "",
+        ]
+        if result["message"]:
+            lines += ["```", result["message"], "```", ""]
+        for note in result["observations"]:
+            lines.append(f"- observed: {note}")
+        if result["observations"]:
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+_COLOR = {"PASS": "#d8f5d0", "FAIL": "#f8c8c8", "WARN": "#fbe8b0", "OBSERVED": "#d6e6fb",
+          "SKIPPED": "#eeeeee", "INCONCLUSIVE": "#e8d8f5"}
+
+
+def render_html(doc: dict[str, Any]) -> str:
+    """A self-contained HTML page with the matrix and the details of non-PASS cases."""
+    esc = html.escape
+    run = doc["run"]
+    providers = list(doc["summary"]["matrix"])
+    head = "".join(f"<th>{esc(p)}</th>" for p in providers)
+    rows = []
+    for rule_id in _rules_in_order(doc):
+        cells = []
+        for provider in providers:
+            verdict = doc["summary"]["matrix"][provider].get(rule_id, "n/a")
+            cells.append(f'<td style="background:{_COLOR.get(verdict, "#fff")}">{esc(verdict)}</td>')
+        rows.append(f"<tr><th><code>{esc(rule_id)}</code></th>{''.join(cells)}</tr>")
+    details = []
+    for result in doc["results"]:
+        if result["verdict"] == "PASS":
+            continue
+        notes = "".join(f"<li>{esc(n)}</li>" for n in result["observations"])
+        details.append(
+            f"<section><h3>{esc(result['verdict'])} {esc(result['provider'])} "
+            f"<code>{esc(result['rule_id'])}</code> <code>{esc(result['case_id'])}</code></h3>"
+            f"<p>{esc(result['title'])} (evidence: {esc(result['evidence'])}; origin: "
+            f"{esc(result['origin'])})</p><p>Source: {esc(result['citation'])}</p>"
+            f"<pre>{esc(result['message'])}</pre><ul>{notes}</ul></section>"
+        )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>payconform report {esc(run['id'])}</title>"
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #999;padding:4px 8px;text-align:left}"
+        "pre{background:#f6f6f6;padding:8px;white-space:pre-wrap}</style></head><body>"
+        f"<h1>payconform conformance report</h1><p>run <code>{esc(run['id'])}</code>, lane "
+        f"<code>{esc(run['lane'])}</code>, payconform {esc(run['payconform_version'])}</p>"
+        f"<table><tr><th>rule</th>{head}</tr>{''.join(rows)}</table>"
+        f"<h2>Details</h2>{''.join(details) or '<p>Every case passed.</p>'}</body></html>\n"
+    )
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def write_report(report: RunReport, report_dir: Path) -> Path:
+    """Write ``<report_dir>/<run-id>/conformance.{json,md,html}`` and point ``latest`` at it."""
+    run_dir = report_dir / report.run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    doc = report.to_json()
+    _atomic_write(run_dir / "conformance.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    _atomic_write(run_dir / "conformance.md", render_markdown(doc))
+    _atomic_write(run_dir / "conformance.html", render_html(doc))
+    latest = report_dir / "latest"
+    tmp = report_dir / f".latest-{report.run_id}"
+    try:
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        tmp.symlink_to(report.run_id, target_is_directory=True)
+        if latest.exists() and not latest.is_symlink():
+            shutil.rmtree(latest)
+        os.replace(tmp, latest)
+    except OSError:  # no symlinks on this filesystem: keep a copy instead
+        if latest.is_symlink():
+            latest.unlink()
+        shutil.rmtree(latest, ignore_errors=True)
+        shutil.copytree(run_dir, latest)
+    return run_dir
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """Read a ``conformance.json``, checking its schema id."""
+    doc: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    if doc.get("schema") != REPORT_SCHEMA:
+        raise ValueError(f"{path}: not a {REPORT_SCHEMA} report (schema={doc.get('schema')!r})")
+    return doc
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of ``conformance.json``."""
+    text = Path(__file__).with_name("report-schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+

@@ -1,0 +1,370 @@
+"""The rule catalog: one small function per stable rule id, the same for every provider.
+
+Each rule reads what to expect from the contract; none knows a provider by name.
+"""
+
+from __future__ import annotations
+
+import json
+
+from payconform.model.contract import Contract, Expectation, Source, documented
+from payconform.model.redact import Redactor
+from payconform.model.schemas import schema_errors
+from payconform.rules.client import ProviderClient
+from payconform.rules.engine import (
+    Case,
+    CaseResult,
+    Inconclusive,
+    LinkSource,
+    RuleContext,
+    RuleDef,
+    Skip,
+    execute,
+    registrar,
+)
+
+__all__ = ["RULES", "cases_for", "rule", "run_case"]
+
+#: Rule id -> definition: the catalog every lane runs, in registration order.
+RULES: dict[str, RuleDef] = {}
+rule = registrar(RULES)
+
+
+def cases_for(contract: Contract, rule_ids: list[str] | None = None) -> list[Case]:
+    """Every case of the given rules (default: all) for one contract."""
+    out: list[Case] = []
+    for rule_id, definition in RULES.items():
+        if rule_ids is None or rule_id in rule_ids:
+            out.extend(definition.cases(contract))
+    return out
+
+
+def run_case(
+    contract: Contract,
+    case: Case,
+    client: ProviderClient,
+    links: LinkSource,
+    redactor: Redactor,
+    *,
+    origin: str = "",
+) -> CaseResult:
+    """Run one catalog case and return its result; never raises for provider behaviour."""
+    return execute(RULES[case.rule_id], contract, case, client, links, redactor, origin=origin)
+
+
+def _case(rule_id: str, case_id: str, title: str, **params: str) -> Case:
+    return Case(rule_id, case_id, title, params)
+
+
+# ---- cancel.cancellable-status ------------------------------------------------------------
+
+
+@rule(
+    "cancel.cancellable-status",
+    "A cancel of a link in a cancellable status succeeds and cancels it",
+    cases=lambda c: [
+        _case("cancel.cancellable-status", s, f"cancel of a {s} link succeeds", status=s)
+        for s in c.cancellable_statuses
+    ],
+    citation=lambda c, case: c.cancel_outcomes[case.params["status"]].source,
+)
+def cancellable_status_is_cancelled(ctx: RuleContext) -> None:
+    contract, status = ctx.contract, ctx.case.params["status"]
+    expectation = contract.cancel_outcomes[status]
+    link_id = ctx.prepare(status)
+    exchange = ctx.cancel(link_id, pre_status=status)
+    if expectation.source.evidence.value == "unverified":
+        ctx.expect(exchange, expectation, f"cancel of {status}", link_id=link_id)
+        return
+    what = f"cancel of {status}"
+    ctx.check(f"{what}: HTTP status", expectation.http_status_source or expectation.source,
+              exchange.status == contract.cancel_success_status,
+              str(contract.cancel_success_status), str(exchange.status))
+    entity = exchange.entity or {}
+    field = contract.entity.status_field
+    # A missing status field is schema.success's finding; this rule judges the value.
+    if field in entity:
+        ctx.check(f"{what}: {field} after cancel", expectation.source,
+                  entity[field] == contract.cancelled_status,
+                  repr(contract.cancelled_status), repr(entity[field]))
+    stamp = contract.entity.cancelled_at_field
+    if stamp and 200 <= exchange.status < 300:
+        ctx.check(f"{what}: {stamp} is set", expectation.source, bool(entity.get(stamp)),
+                  f"{stamp} set", repr(entity.get(stamp)))
+
+
+# ---- state.cancel-persists ------------------------------------------------------------------
+
+
+@rule(
+    "state.cancel-persists",
+    "A fetch after a successful cancel shows the cancelled status",
+    cases=lambda c: [_case("state.cancel-persists", "fetch-after-cancel",
+                           "a fetch after cancel shows the link cancelled")],
+    citation=lambda c, case: c.cancel_outcomes[c.initial_status].source,
+)
+def cancel_persists(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    link_id = ctx.prepare(contract.initial_status)
+    cancelled = ctx.cancel(link_id, pre_status=contract.initial_status)
+    if not 200 <= cancelled.status < 300:
+        raise Inconclusive(
+            f"the cancel itself returned HTTP {cancelled.status}; see cancel.cancellable-status"
+        )
+    ctx.expect_cancelled(link_id, contract.cancel_outcomes[contract.initial_status].source,
+                         f"fetch after cancel: {contract.entity.status_field}")
+
+
+# ---- cancel.not-cancellable -----------------------------------------------------------------
+
+
+def _not_cancellable_cases(contract: Contract) -> list[Case]:
+    out = [_case("cancel.not-cancellable", s, f"cancel of a {s} link is refused", status=s)
+           for s in contract.rejected_statuses]
+    # Variants (e.g. charges) are refused whatever their status: one case each.
+    out += [_case("cancel.not-cancellable", f"variant:{v.name}", f"cancel of a {v.name} is refused",
+                  variant=v.name) for v in contract.variants]
+    return out
+
+
+def _not_cancellable_expectation(contract: Contract, case: Case) -> Expectation:
+    if "variant" in case.params:
+        return contract.variant(case.params["variant"]).cancel
+    return contract.cancel_outcomes[case.params["status"]]
+
+
+@rule(
+    "cancel.not-cancellable",
+    "A cancel of a link in any other status, or of a non-cancellable variant, is refused and "
+    "changes nothing",
+    cases=_not_cancellable_cases,
+    citation=lambda c, case: _not_cancellable_expectation(c, case).source,
+)
+def not_cancellable_is_refused(ctx: RuleContext) -> None:
+    expectation = _not_cancellable_expectation(ctx.contract, ctx.case)
+    if "variant" in ctx.case.params:
+        variant = ctx.contract.variant(ctx.case.params["variant"])
+        status, what = variant.initial_status, f"cancel of a {variant.name}"
+        link_id = ctx.prepare_variant(variant.name)
+    else:
+        status = ctx.case.params["status"]
+        what = f"cancel of {status}"
+        link_id = ctx.prepare(status)
+    before = ctx.fetch(link_id)
+    exchange = ctx.cancel(link_id, pre_status=status)
+    ctx.expect(exchange, expectation, what, link_id=link_id)
+    ctx.expect_unchanged(link_id, before, expectation.source, f"after refused {what}")
+
+
+# ---- cancel.repeat --------------------------------------------------------------------------
+
+
+@rule(
+    "cancel.repeat",
+    "A second cancel of a cancelled link behaves as the contract says",
+    cases=lambda c: [_case("cancel.repeat", "second-cancel", "a repeated cancel")],
+    citation=lambda c, case: c.repeat_cancel.source,
+)
+def repeat_cancel_matches_contract(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    expectation = contract.repeat_cancel
+    link_id = ctx.prepare(contract.initial_status)
+    first = ctx.cancel(link_id, pre_status=contract.initial_status)
+    if not 200 <= first.status < 300:
+        raise Inconclusive(f"the first cancel returned HTTP {first.status}; see cancel.cancellable-status")
+    second = ctx.cancel(link_id, pre_status=contract.cancelled_status)
+    ctx.expect(second, expectation, "second cancel", link_id=link_id)
+    if expectation.noop and 200 <= second.status < 300:
+        # The status value is judged by the outcome and the fetch below (and the first answer's
+        # by cancel.cancellable-status); every other field must be exactly as after the first.
+        field = contract.entity.status_field
+        first_rest = {k: v for k, v in (first.entity or {}).items() if k != field}
+        second_rest = {k: v for k, v in (second.entity or {}).items() if k != field}
+        ctx.check("second cancel: no-op, every field unchanged", expectation.source,
+                  second_rest == first_rest, json.dumps(first_rest, sort_keys=True)[:400],
+                  json.dumps(second_rest, sort_keys=True)[:400])
+    ctx.expect_cancelled(link_id, expectation.source, "after second cancel: still cancelled")
+
+
+# ---- cancel.unknown-id ----------------------------------------------------------------------
+
+
+@rule(
+    "cancel.unknown-id",
+    "A cancel of an id that does not exist is refused as the contract says",
+    cases=lambda c: [_case("cancel.unknown-id", "never-created", "cancel of an unknown id")],
+    citation=lambda c, case: c.unknown_id.source,
+)
+def unknown_id_is_refused(ctx: RuleContext) -> None:
+    link_id = ctx.contract.unknown_id_example
+    exchange = ctx.cancel(link_id, pre_status=None)
+    ctx.expect(exchange, ctx.contract.unknown_id, "cancel of unknown id", link_id=link_id)
+
+
+# ---- auth.missing / auth.invalid ---------------------------------------------------------------
+
+
+def _auth_rule(mode: str) -> None:
+    @rule(
+        f"auth.{mode}",
+        f"A cancel with {mode} credentials is refused and changes nothing",
+        cases=lambda c: [_case(f"auth.{mode}", f"{mode}-credentials", f"cancel with {mode} credentials")],
+        citation=lambda c, case: getattr(c.auth, mode).source,
+    )
+    def auth_is_enforced(ctx: RuleContext) -> None:
+        contract = ctx.contract
+        expectation = getattr(contract.auth, mode)
+        link_id = ctx.prepare(contract.initial_status)
+        before = ctx.fetch(link_id)
+        exchange = ctx.cancel(link_id, auth=mode, pre_status=contract.initial_status)
+        ctx.expect(exchange, expectation, f"cancel with {mode} credentials", link_id=link_id)
+        ctx.expect_unchanged(link_id, before, expectation.source, f"after {mode}-credentials cancel")
+
+
+_auth_rule("missing")
+_auth_rule("invalid")
+
+
+# ---- headers.required ---------------------------------------------------------------------------
+
+
+def _header_cases(contract: Contract) -> list[Case]:
+    out = []
+    for header in contract.checked_headers:
+        if header.missing is not None:
+            out.append(_case("headers.required", f"missing:{header.name}",
+                             f"cancel without {header.name}", header=header.name,
+                             problem="missing"))
+        if header.malformed is not None and header.invalid is not None:
+            out.append(_case("headers.required", f"malformed:{header.name}",
+                             f"cancel with a malformed {header.name}", header=header.name,
+                             problem="malformed"))
+    return out
+
+
+def _header_source(contract: Contract, case: Case) -> Source:
+    header = next(h for h in contract.headers if h.name == case.params["header"])
+    exp = header.missing if case.params["problem"] == "missing" else header.invalid
+    return exp.source if exp is not None else header.source
+
+
+@rule(
+    "headers.required",
+    "A cancel missing a required header, or with a malformed one, is refused",
+    cases=_header_cases,
+    citation=_header_source,
+)
+def required_headers_are_enforced(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    name, problem = ctx.case.params["header"], ctx.case.params["problem"]
+    header = next(h for h in contract.headers if h.name == name)
+    expectation = header.missing if problem == "missing" else header.invalid
+    assert expectation is not None
+    link_id = ctx.prepare(contract.initial_status)
+    before = ctx.fetch(link_id)
+    if problem == "missing":
+        exchange = ctx.cancel(link_id, omit_headers=(name,), pre_status=contract.initial_status)
+    else:
+        exchange = ctx.cancel(link_id, header_overrides={name: header.malformed or ""},
+                              pre_status=contract.initial_status)
+    ctx.expect(exchange, expectation, f"cancel with {problem} {name}", link_id=link_id)
+    # An accepted request is judged by the outcome check above (acceptance may itself be an
+    # unverified candidate); "changes nothing" only applies to a refusal.
+    if not 200 <= exchange.status < 300:
+        ctx.expect_unchanged(link_id, before, expectation.source,
+                             f"after cancel with {problem} {name}")
+
+
+# ---- schema.success --------------------------------------------------------------------------------
+
+
+@rule(
+    "schema.success",
+    "Create, fetch and cancel success bodies match the schema of the API version",
+    cases=lambda c: [
+        _case("schema.success", f"api-version:{v.name}", f"success bodies under API version {v.name}",
+              version=v.name)
+        for v in c.api_versions
+    ],
+    citation=lambda c, case: c.api_version(case.params["version"]).source,
+)
+def success_bodies_match_schema(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    version = contract.api_version(ctx.case.params["version"])
+    client = ctx.client.for_version(version.name)
+    created = ctx.record(client.create())
+    if not 200 <= created.status < 300:
+        raise Inconclusive(f"create returned HTTP {created.status}")
+    link_id = client.link_id_of(created)
+    ctx.links.created.append(link_id)
+    bodies = [("create", created), ("fetch", ctx.record(client.fetch(link_id)))]
+    cancelled = ctx.record(client.cancel(link_id, pre_status=contract.initial_status))
+    if 200 <= cancelled.status < 300:
+        bodies.append(("cancel", cancelled))
+    else:
+        ctx.observations.append(f"cancel returned HTTP {cancelled.status}; its body was not checked")
+    for label, exchange in bodies:
+        if not 200 <= exchange.status < 300:
+            raise Inconclusive(f"{label} returned HTTP {exchange.status}")
+        problems = schema_errors(version.entity_schema_file, exchange.json)
+        ctx.check(f"{label} body matches {version.entity_schema_file}", version.source,
+                  not problems, "a body valid against the schema", "; ".join(problems) or "valid")
+
+
+# ---- schema.error ------------------------------------------------------------------------------------
+
+_ERROR_SCENARIOS = {
+    "not-cancellable": "the refused cancel of a non-cancellable link",
+    "repeat": "the answer to a repeated cancel",
+    "unknown-id": "the answer to a cancel of an unknown id",
+    "auth-invalid": "the answer to invalid credentials",
+}
+
+
+def _error_cases(contract: Contract) -> list[Case]:
+    out = []
+    for key, title in _ERROR_SCENARIOS.items():
+        if key == "not-cancellable" and not contract.rejected_statuses:
+            continue
+        if key == "repeat" and contract.repeat_cancel.is_success:
+            continue
+        out.append(_case("schema.error", key, f"error body of {title}", scenario=key))
+    return out
+
+
+@rule(
+    "schema.error",
+    "Error bodies match the provider's error schema",
+    cases=_error_cases,
+    citation=lambda c, case: c.error.source,
+)
+def error_bodies_match_schema(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    scenario = ctx.case.params["scenario"]
+    if scenario == "unknown-id":
+        exchange = ctx.cancel(contract.unknown_id_example)
+    elif scenario == "not-cancellable":
+        status = contract.rejected_statuses[0]
+        exchange = ctx.cancel(ctx.prepare(status), pre_status=status)
+    elif scenario == "repeat":
+        link_id = ctx.prepare(contract.initial_status)
+        ctx.cancel(link_id, pre_status=contract.initial_status)
+        exchange = ctx.cancel(link_id, pre_status=contract.cancelled_status)
+    else:
+        link_id = ctx.prepare(contract.initial_status)
+        exchange = ctx.cancel(link_id, auth="invalid", pre_status=contract.initial_status)
+    if 200 <= exchange.status < 300:
+        raise Skip(f"the scenario answered HTTP {exchange.status}, so there is no error body to "
+                   "check (the behavioural rule for this scenario judges that)")
+    if exchange.json is None:
+        ctx.check("error body is JSON", contract.error.source, False, "a JSON error body",
+                  repr(exchange.text[:200]))
+        return
+    problems = schema_errors(contract.error.schema_file, exchange.json)
+    ctx.check(f"error body matches {contract.error.schema_file}", contract.error.source,
+              not problems, "a body valid against the error schema", "; ".join(problems) or "valid")
+
+
+def default_citation(contract: Contract) -> Source:
+    """The fallback source for rules that have no more specific one."""
+    return documented(contract.cancel_source.citation)

@@ -1,0 +1,347 @@
+"""The suite's own HTTP client for a provider, built from its contract.
+
+It speaks the provider's wire protocol (auth, headers, bodies), can deliberately omit or
+break auth and headers, and turns each response into an :class:`Exchange` carrying the
+normalized :class:`~payconform.model.outcomes.Outcome`.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+
+from payconform.model.contract import Contract, dotted_get
+from payconform.model.outcomes import Outcome
+from payconform.model.redact import Redactor
+from payconform.simulator.core import CONTROL_PREFIX, fill_template, new_request_id
+
+__all__ = ["AuthMode", "Credentials", "Exchange", "ProviderClient", "interpret"]
+
+AuthMode = Literal["valid", "missing", "invalid"]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Credential values by the contract's credential names."""
+
+    values: Mapping[str, str]
+
+    def redactor(self, contract: Contract) -> Redactor:
+        """A redactor for these values and the contract's sensitive headers and fields."""
+        return Redactor(
+            self.values.values(),
+            headers=contract.auth.headers.keys(),
+            fields=contract.scrub_body_fields,
+        )
+
+
+@dataclass
+class Exchange:
+    """One request and its response, with the interpretation the rules use."""
+
+    operation: str
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str
+    status: int
+    response_headers: dict[str, str]
+    text: str
+    json: Any
+    outcome: Outcome
+    entity: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    elapsed_ms: float = 0.0
+
+    def redacted(self, redactor: Redactor) -> dict[str, Any]:
+        """A JSON-ready copy with every secret removed (for reports)."""
+        return {
+            "operation": self.operation,
+            "request": {
+                "method": self.method,
+                "url": redactor.text(self.url),
+                "headers": redactor.headers(self.request_headers),
+                "body": redactor.body(self.request_body),
+            },
+            "response": {
+                "status": self.status,
+                "headers": redactor.headers(self.response_headers),
+                "body": redactor.body(self.text[:20000]),
+            },
+            "outcome": self.outcome.value,
+        }
+
+
+def interpret(
+    contract: Contract, operation: str, status: int, body: Any, *, pre_status: str | None = None
+) -> tuple[Outcome, dict[str, Any] | None, dict[str, Any] | None]:
+    """Normalize a response: its outcome, the entity (on success) and the error object."""
+    if 200 <= status < 300:
+        entity = dotted_get(body, contract.entity.path) if isinstance(body, dict) else None
+        entity = entity if isinstance(entity, dict) else None
+        if operation == "create":
+            return Outcome.CREATED, entity, None
+        if operation == "fetch":
+            return Outcome.FETCHED, entity, None
+        wire = entity.get(contract.entity.status_field) if entity else None
+        # A 2xx cancel body without the status field is schema.success's finding; the outcome
+        # then rests on the HTTP status, so one defect is not reported by two rules.
+        unstated = entity is not None and contract.entity.status_field not in entity
+        if wire == contract.cancelled_status or unstated:
+            already = pre_status == contract.cancelled_status
+            return (Outcome.ALREADY_CANCELLED if already else Outcome.CANCELLED), entity, None
+        return Outcome.UNKNOWN, entity, None
+    spec = contract.error
+    error = dotted_get(body, spec.path) if isinstance(body, dict) else None
+    error = error if isinstance(error, dict) else None
+    if error is not None:
+        code = error.get(spec.code_field)
+        if isinstance(code, str) and code in spec.outcomes:
+            return spec.outcomes[code], None, error
+        message = error.get(spec.message_field)
+        if isinstance(message, str) and message in spec.message_outcomes:
+            return spec.message_outcomes[message], None, error
+    if status in spec.http_outcomes:
+        return spec.http_outcomes[status], None, error
+    if status in (401, 403):
+        return Outcome.UNAUTHORIZED, None, error
+    if status == 404:
+        return Outcome.NOT_FOUND, None, error
+    if status == 429:
+        return Outcome.RATE_LIMITED, None, error
+    if status >= 500:
+        return Outcome.PROVIDER_ERROR, None, error
+    return Outcome.INVALID_REQUEST, None, error
+
+
+@dataclass
+class ProviderClient:
+    """Calls one provider's create / fetch / cancel endpoints through ``http``.
+
+    ``http`` must have its ``base_url`` set to the provider's base URL (sandbox, simulator
+    or ``--base-url``). ``run_tag`` marks every created link so the run can find its own.
+    """
+
+    contract: Contract
+    http: httpx.Client
+    credentials: Credentials
+    api_version: str | None = None
+    run_tag: str = "payconform"
+    _token: tuple[str, float] | None = field(default=None, init=False, repr=False)
+    token_requests: int = field(default=0, init=False)
+
+    # ---- wire helpers --------------------------------------------------------------------
+
+    def _auth_headers(self, mode: AuthMode) -> dict[str, str]:
+        auth = self.contract.auth
+        if mode == "missing":
+            return {}
+        values = dict(self.credentials.values)
+        if mode == "invalid":
+            values = {k: f"invalid-{k}-{secrets.token_hex(4)}" for k in values}
+        if auth.scheme == "headers":
+            return {header: values[cred] for header, cred in auth.headers.items()}
+        if auth.scheme == "basic":
+            pair = f"{values[auth.username or '']}:{values[auth.password or '']}"
+            return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+        if mode == "invalid":
+            return {"Authorization": f"Bearer invalid-{secrets.token_hex(8)}"}
+        return {"Authorization": f"Bearer {self.bearer_token()}"}
+
+    def bearer_token(self) -> str:
+        """A cached client-credentials token, renewed a minute before it expires."""
+        if self._token is not None and self._token[1] - 60 > time.monotonic():
+            return self._token[0]
+        auth = self.contract.auth
+        assert auth.token_endpoint is not None
+        body = {
+            name: ref[1:] if ref.startswith("=") else self.credentials.values[ref]
+            for name, ref in auth.token_request.items()
+        }
+        self.token_requests += 1
+        response = self.http.request(
+            auth.token_endpoint.method,
+            auth.token_endpoint.path.lstrip("/"),
+            json=body,
+            headers=self._standard_headers(),
+        )
+        payload = response.json() if response.content else {}
+        token = payload.get(auth.token_field) if isinstance(payload, dict) else None
+        if response.status_code != 200 or not isinstance(token, str):
+            raise httpx.HTTPStatusError(
+                f"token request failed with HTTP {response.status_code}",
+                request=response.request,
+                response=response,
+            )
+        ttl = payload.get(auth.expires_field, auth.token_ttl_seconds)
+        self._token = (token, time.monotonic() + float(ttl))
+        return token
+
+    def for_version(self, api_version: str) -> ProviderClient:
+        """A client for another API version sharing this one's HTTP client and token cache."""
+        twin = dataclasses.replace(self, api_version=api_version)
+        twin._token = self._token
+        return twin
+
+    def forget_token(self) -> None:
+        """Drop the cached token (the next call fetches a new one)."""
+        self._token = None
+
+    def _standard_headers(self, omit: tuple[str, ...] = (), override: Mapping[str, str] = {}
+                          ) -> dict[str, str]:
+        headers: dict[str, str] = {"Accept": "application/json"}
+        for spec in self.contract.headers:
+            if spec.name in omit or not (spec.required or spec.send_always
+                                         or spec.value in ("uuid", "timestamp")):
+                continue
+            if spec.value == "api_version":
+                headers[spec.name] = self.api_version or self.contract.default_api_version
+            elif spec.value == "uuid":
+                headers[spec.name] = new_request_id()
+            elif spec.value == "timestamp":
+                now = datetime.now(UTC).isoformat(timespec="milliseconds")
+                headers[spec.name] = now.replace("+00:00", "Z")
+            else:
+                headers[spec.name] = spec.value
+        headers.update(override)
+        return headers
+
+    def _send(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        auth: AuthMode = "valid",
+        omit_headers: tuple[str, ...] = (),
+        header_overrides: Mapping[str, str] = {},
+        pre_status: str | None = None,
+        renew: bool = True,
+    ) -> Exchange:
+        headers = self._standard_headers(omit_headers, header_overrides)
+        headers.update(self._auth_headers(auth))
+        content = json.dumps(body).encode() if body is not None else b""
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        response = self.http.request(method, path.lstrip("/"), content=content, headers=headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        try:
+            parsed = response.json() if response.content else None
+        except ValueError:
+            parsed = None
+        outcome, entity, error = interpret(
+            self.contract, operation, response.status_code, parsed, pre_status=pre_status
+        )
+        if (renew and auth == "valid" and outcome is Outcome.UNAUTHORIZED
+                and self.contract.auth.scheme == "bearer_token"):
+            # The server dropped a token we still trusted (expired early, revoked): renew it
+            # once and retry; a second refusal stands.
+            self.forget_token()
+            return self._send(operation, method, path, body=body, auth=auth,
+                              omit_headers=omit_headers, header_overrides=header_overrides,
+                              pre_status=pre_status, renew=False)
+        return Exchange(
+            operation=operation,
+            method=method,
+            url=str(response.request.url),
+            request_headers=dict(response.request.headers),
+            request_body=content.decode("utf-8", "replace"),
+            status=response.status_code,
+            response_headers=dict(response.headers),
+            text=response.text,
+            json=parsed,
+            outcome=outcome,
+            entity=entity,
+            error=error,
+            elapsed_ms=elapsed,
+        )
+
+    # ---- operations ----------------------------------------------------------------------
+
+    def new_link_id(self) -> str:
+        """A fresh client-side link id within the contract's limits."""
+        limit = self.contract.create.id_max_length or 50
+        return f"pc_{secrets.token_hex(8)}"[:limit]
+
+    def create(self, *, amount: Any = 100, currency: str = "INR", link_id: str | None = None,
+               variant: str | None = None) -> Exchange:
+        """Create a link (or a contract variant of one, e.g. a charge) tagged with the run tag."""
+        spec = self.contract.create if variant is None else self.contract.variant(variant).create
+        values = {
+            "new_id": link_id or self.new_link_id(),
+            "amount": amount,
+            "currency": currency,
+            "run_tag": self.run_tag,
+            "expire_at": int(time.time()) + 7 * 86400,
+        }
+        body = fill_template(spec.body, values, {})
+        return self._send("create", spec.operation.method, spec.operation.path, body=body)
+
+    def fetch(self, link_id: str, *, pre_status: str | None = None) -> Exchange:
+        """Fetch one link."""
+        op = self.contract.fetch
+        return self._send("fetch", op.method, op.url_path(quote(link_id, safe="")),
+                          pre_status=pre_status)
+
+    def cancel(
+        self,
+        link_id: str,
+        *,
+        auth: AuthMode = "valid",
+        omit_headers: tuple[str, ...] = (),
+        header_overrides: Mapping[str, str] = {},
+        pre_status: str | None = None,
+        raw_id: bool = False,
+    ) -> Exchange:
+        """Cancel one link; ``auth`` / ``omit_headers`` / ``header_overrides`` break the call."""
+        op = self.contract.cancel
+        path = op.url_path(link_id if raw_id else quote(link_id, safe=""))
+        return self._send(
+            "cancel",
+            op.method,
+            path,
+            body=self.contract.cancel_body,
+            auth=auth,
+            omit_headers=omit_headers,
+            header_overrides=header_overrides,
+            pre_status=pre_status,
+        )
+
+    def link_id_of(self, exchange: Exchange) -> str:
+        """The id of the link a create exchange made."""
+        if exchange.entity is None:
+            raise ValueError(f"create returned HTTP {exchange.status} without an entity")
+        value = dotted_get(exchange.entity, self.contract.entity.id_field)
+        if not isinstance(value, str):
+            raise ValueError(f"create response has no string {self.contract.entity.id_field!r}")
+        return value
+
+    # ---- simulator control ---------------------------------------------------------------
+
+    def control_url(self, path: str) -> str:
+        """The absolute URL of a simulator control endpoint on this client's host."""
+        base = self.http.base_url
+        return str(base.copy_with(path=CONTROL_PREFIX + "/" + path.lstrip("/"), query=None))
+
+    def force_status(self, link_id: str, status: str) -> None:
+        """Force a link's status through the simulator control API."""
+        response = self.http.post(
+            self.control_url(f"links/{quote(link_id, safe='')}/status"), json={"status": status}
+        )
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"simulator refused to set {link_id} to {status}: HTTP {response.status_code} "
+                f"{response.text[:200]}"
+            )

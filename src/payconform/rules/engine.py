@@ -1,0 +1,451 @@
+"""The rule engine: cases, checks, verdicts, and running rules through a lane.
+
+A rule is a small registered function with a stable id (see :mod:`payconform.rules.catalog`). It
+drives the provider through a :class:`RuleContext` and records :class:`Check` results, each
+at the evidence level of the fact it checks. :func:`decide` folds checks into a verdict:
+
+- a failed ``documented`` or ``observed`` check is a FAIL, a failed ``inferred`` one a WARN;
+- ``unverified`` checks never fail: they record what happened (OBSERVED);
+- a case with only unverified checks is OBSERVED; infrastructure trouble is INCONCLUSIVE.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import httpx
+
+from payconform.model.contract import Contract, Expectation, Source
+from payconform.model.outcomes import REFUSALS, Evidence, Outcome, Verdict
+from payconform.model.redact import Redactor
+from payconform.rules.client import Exchange, ProviderClient
+
+__all__ = [
+    "Case",
+    "CaseResult",
+    "Check",
+    "Inconclusive",
+    "LinkSource",
+    "RuleContext",
+    "RuleDef",
+    "Skip",
+    "decide",
+    "execute",
+    "registrar",
+]
+
+_HARD = (Evidence.DOCUMENTED, Evidence.OBSERVED)
+
+
+class Skip(Exception):
+    """The case cannot run here; the message says why and what to do."""
+
+
+class Inconclusive(Exception):
+    """Infrastructure got in the way (timeout, 5xx, rate limit): no contract verdict."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One concrete scenario of a rule for one provider."""
+
+    rule_id: str
+    case_id: str
+    title: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Check:
+    """One comparison of expected and received, at the evidence level of its source."""
+
+    name: str
+    evidence: Evidence
+    passed: bool
+    expected: str
+    received: str
+    citation: str
+
+    def describe(self) -> str:
+        """A one-paragraph Expected/Received explanation with the citation."""
+        return (
+            f"{self.name} [{self.evidence.value}]\n  Expected: {self.expected}\n"
+            f"  Received: {self.received}\n  Source: {self.citation}"
+        )
+
+
+@dataclass
+class CaseResult:
+    """The verdict of one provider x rule x case, with everything behind it."""
+
+    provider: str
+    rule_id: str
+    case_id: str
+    title: str
+    verdict: Verdict
+    evidence: str
+    citation: str
+    message: str
+    checks: list[Check] = field(default_factory=list)
+    observations: list[str] = field(default_factory=list)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    duration_ms: float = 0.0
+    origin: str = ""
+    api_version: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (checks flattened)."""
+        data = asdict(self)
+        data["verdict"] = self.verdict.value
+        data["checks"] = [
+            {**asdict(c), "evidence": c.evidence.value} for c in self.checks
+        ]
+        return data
+
+
+def decide(checks: list[Check]) -> tuple[Verdict, str]:
+    """The verdict and the evidence level it stands on (see module docstring)."""
+    failed_hard = [c for c in checks if not c.passed and c.evidence in _HARD]
+    if failed_hard:
+        return Verdict.FAIL, failed_hard[0].evidence.value
+    failed_soft = [c for c in checks if not c.passed and c.evidence is Evidence.INFERRED]
+    if failed_soft:
+        return Verdict.WARN, Evidence.INFERRED.value
+    judged = [c for c in checks if c.evidence is not Evidence.UNVERIFIED]
+    if judged:
+        order = [Evidence.DOCUMENTED, Evidence.OBSERVED, Evidence.INFERRED]
+        best = min(judged, key=lambda c: order.index(c.evidence))
+        return Verdict.PASS, best.evidence.value
+    return Verdict.OBSERVED, Evidence.UNVERIFIED.value
+
+
+# ---- link preparation ------------------------------------------------------------------------
+
+
+class LinkSource:
+    """Puts links into the statuses a case needs.
+
+    ``control``: create through the API, then force the status through the simulator
+    control API. ``fixtures``: create for API-reachable statuses, otherwise read a user-named
+    fixture link from the contract's env var (skip with its name when unset).
+    """
+
+    def __init__(self, contract: Contract, mode: str, env: Mapping[str, str] | None = None) -> None:
+        if mode not in ("control", "fixtures"):
+            raise ValueError(f"link source mode must be 'control' or 'fixtures', not {mode!r}")
+        self.contract = contract
+        self.mode = mode
+        self.env = os.environ if env is None else env
+        self.created: list[str] = []
+
+    def prepare(self, client: ProviderClient, status: str) -> str:
+        """A link id in ``status``, created by this run where the API allows it."""
+        contract = self.contract
+        reachable = status in (contract.initial_status, contract.cancelled_status)
+        if self.mode == "fixtures" and not reachable:
+            env = contract.fixture_env(status)
+            value = self.env.get(env) if env else None
+            if not value:
+                hint = f"set {env} to a link in {status}" if env else "no fixture variable exists"
+                raise Skip(f"{status} cannot be reached through the API; {hint}")
+            return value
+        link_id = self._create(client)
+        if status == contract.initial_status:
+            return link_id
+        if self.mode == "control":
+            client.force_status(link_id, status)
+        else:
+            cancelled = client.cancel(link_id, pre_status=contract.initial_status)
+            if not 200 <= cancelled.status < 300:
+                raise Inconclusive(f"setup failed: cancel returned HTTP {cancelled.status}")
+        return link_id
+
+    def prepare_variant(self, client: ProviderClient, name: str) -> str:
+        """The id of a link of the contract variant ``name`` (e.g. a charge), as it was created."""
+        variant = self.contract.variant(name)
+        if self.mode == "fixtures" and not variant.reachable_by_api:
+            value = self.env.get(variant.fixture_env) if variant.fixture_env else None
+            if not value:
+                hint = (f"set {variant.fixture_env} to an existing {name}" if variant.fixture_env
+                        else "no fixture variable exists")
+                raise Skip(f"a {name} cannot be created by this run; {hint}")
+            return value
+        return self._create(client, variant=name)
+
+    def _create(self, client: ProviderClient, variant: str | None = None) -> str:
+        created = client.create(variant=variant)
+        if created.status >= 500 or created.status == 429:
+            raise Inconclusive(f"create returned HTTP {created.status}")
+        if not 200 <= created.status < 300:
+            raise Inconclusive(
+                f"setup failed: create returned HTTP {created.status}: {created.text[:200]}"
+            )
+        link_id = client.link_id_of(created)
+        self.created.append(link_id)
+        return link_id
+
+
+# ---- rule context --------------------------------------------------------------------------
+
+
+@dataclass
+class RuleContext:
+    """What a rule function gets: the contract, a client, a link source, and a check log."""
+
+    contract: Contract
+    client: ProviderClient
+    links: LinkSource
+    case: Case
+    checks: list[Check] = field(default_factory=list)
+    observations: list[str] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    # ---- recording ----
+
+    def record(self, exchange: Exchange, *, expect_trouble: bool = False) -> Exchange:
+        """Keep an exchange for the report; 5xx / 429 make the case INCONCLUSIVE."""
+        self.exchanges.append(exchange)
+        if not expect_trouble and (exchange.status >= 500 or exchange.status == 429):
+            raise Inconclusive(
+                f"{exchange.operation} returned HTTP {exchange.status} ({exchange.outcome.value})"
+            )
+        return exchange
+
+    def check(self, name: str, source: Source, passed: bool, expected: str, received: str) -> bool:
+        """Record one check at ``source``'s evidence level; returns ``passed``."""
+        self.checks.append(
+            Check(name, source.evidence, passed, expected, received, source.citation)
+        )
+        return passed
+
+    # ---- operations that record ----
+
+    def prepare(self, status: str) -> str:
+        """A link in ``status`` (see :class:`LinkSource`)."""
+        return self.links.prepare(self.client, status)
+
+    def prepare_variant(self, name: str) -> str:
+        """A link of the contract variant ``name`` (see :meth:`LinkSource.prepare_variant`)."""
+        return self.links.prepare_variant(self.client, name)
+
+    def cancel(self, link_id: str, **kwargs: Any) -> Exchange:
+        """Cancel and record."""
+        return self.record(self.client.cancel(link_id, **kwargs))
+
+    def fetch(self, link_id: str, **kwargs: Any) -> Exchange:
+        """Fetch and record."""
+        return self.record(self.client.fetch(link_id, **kwargs))
+
+    def create(self) -> Exchange:
+        """Create and record."""
+        return self.record(self.client.create())
+
+    # ---- shared checks ----
+
+    def expect(self, exchange: Exchange, expectation: Expectation, what: str, *,
+               link_id: str = "") -> None:
+        """Check an exchange against an expectation, part by part, at each part's evidence."""
+        if expectation.source.evidence is Evidence.UNVERIFIED:
+            self._observe(exchange, expectation, what, link_id)
+            return
+        received = f"{exchange.outcome.value} (HTTP {exchange.status})"
+        if expectation.outcome_source is not None:
+            # "Refused" and "refused as X" stand on different evidence (see Expectation).
+            self.check(f"{what}: refused", expectation.source,
+                       outcome_matches(Outcome.REJECTED, exchange.outcome), "a refusal", received)
+        self.check(
+            f"{what}: outcome",
+            expectation.outcome_source or expectation.source,
+            outcome_matches(expectation.outcome, exchange.outcome),
+            expectation.outcome.value,
+            received,
+        )
+        if expectation.http_status is not None:
+            self.check(
+                f"{what}: HTTP status",
+                expectation.http_status_source or expectation.source,
+                exchange.status == expectation.http_status,
+                str(expectation.http_status),
+                str(exchange.status),
+            )
+        if expectation.error:
+            source = expectation.error_source or expectation.source
+            for key, value in expectation.error.items():
+                want = value.replace("{id}", link_id)
+                got = (exchange.error or {}).get(key)
+                self.check(f"{what}: error {key}", source, got == want, repr(want), repr(got))
+        if expectation.candidates:
+            self._observe(exchange, expectation, what, link_id, record_check=False)
+
+    def _observe(self, exchange: Exchange, expectation: Expectation, what: str, link_id: str,
+                 *, record_check: bool = True) -> None:
+        matched = None
+        for candidate in expectation.candidates:
+            if not outcome_matches(candidate.outcome, exchange.outcome):
+                continue
+            if candidate.http_status is not None and candidate.http_status != exchange.status:
+                continue
+            error = exchange.error or {}
+            if any(error.get(k) != v.replace("{id}", link_id) for k, v in candidate.error.items()):
+                continue
+            matched = candidate.label
+            break
+        code = (exchange.error or {}).get(self.contract.error.code_field)
+        seen = f"HTTP {exchange.status}, outcome {exchange.outcome.value}" + (
+            f", code {code!r}" if code is not None else "")
+        labels = "; ".join(c.label for c in expectation.candidates)
+        note = (f"{what}: observed {seen}; matches candidate '{matched}'" if matched
+                else f"{what}: observed {seen}; matches none of the candidates ({labels})")
+        self.observations.append(note)
+        if record_check:
+            self.check(f"{what}: behaviour (unverified)", expectation.source, matched is not None,
+                       f"one of: {labels}", seen)
+
+    def expect_cancelled(self, link_id: str, source: Source, name: str) -> None:
+        """Fetch the link and check that it shows the cancelled status."""
+        fetched = self.fetch(link_id)
+        got = (fetched.entity or {}).get(self.contract.entity.status_field)
+        self.check(name, source, got == self.contract.cancelled_status,
+                   repr(self.contract.cancelled_status), f"{got!r} (HTTP {fetched.status})")
+
+    def expect_unchanged(self, link_id: str, before: Exchange, source: Source, what: str) -> None:
+        """Fetch again and check the entity did not change at all."""
+        after = self.fetch(link_id)
+        self.check(
+            f"{what}: link unchanged",
+            source,
+            after.entity is not None and after.entity == before.entity,
+            json.dumps(_summary(self.contract, before.entity)),
+            json.dumps(_summary(self.contract, after.entity)) + f" (HTTP {after.status})",
+        )
+
+
+def outcome_matches(expected: Outcome, received: Outcome) -> bool:
+    """Whether ``received`` satisfies ``expected`` (``REJECTED`` accepts any refusal)."""
+    if expected is Outcome.REJECTED:
+        return received.value in REFUSALS
+    return expected is received
+
+
+def _summary(contract: Contract, entity: dict[str, Any] | None) -> Any:
+    if entity is None:
+        return None
+    keep = (contract.entity.id_field, contract.entity.status_field,
+            contract.entity.updated_at_field or "", contract.entity.cancelled_at_field or "")
+    return {k: entity.get(k) for k in keep if k}
+
+
+# ---- the rule registry ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    """A registered rule: id, one-line title, its cases for a contract, and its function."""
+
+    id: str
+    title: str
+    cases: Callable[[Contract], list[Case]]
+    run: Callable[[RuleContext], None]
+    citation_of: Callable[[Contract, Case], Source]
+
+
+def registrar(
+    registry: dict[str, RuleDef],
+) -> Callable[..., Callable[[Callable[[RuleContext], None]], Callable[[RuleContext], None]]]:
+    """A ``@rule(id, title, cases=..., citation=...)`` decorator that fills ``registry``.
+
+    The registry belongs to the catalog that uses the decorator (see
+    :mod:`payconform.rules.catalog`), so the engine never imports the rules it runs.
+    """
+
+    def rule(
+        rule_id: str,
+        title: str,
+        *,
+        cases: Callable[[Contract], list[Case]],
+        citation: Callable[[Contract, Case], Source],
+    ) -> Callable[[Callable[[RuleContext], None]], Callable[[RuleContext], None]]:
+        def register(func: Callable[[RuleContext], None]) -> Callable[[RuleContext], None]:
+            if rule_id in registry:
+                raise ValueError(f"rule {rule_id!r} registered twice")
+            registry[rule_id] = RuleDef(rule_id, title, cases, func, citation)
+            return func
+
+        return register
+
+    return rule
+
+
+@contextmanager
+def _timer() -> Iterator[Callable[[], float]]:
+    started = time.perf_counter()
+    yield lambda: (time.perf_counter() - started) * 1000
+
+
+def execute(
+    definition: RuleDef,
+    contract: Contract,
+    case: Case,
+    client: ProviderClient,
+    links: LinkSource,
+    redactor: Redactor,
+    *,
+    origin: str = "",
+) -> CaseResult:
+    """Run one case of ``definition`` and return its result; never raises for provider behaviour."""
+    ctx = RuleContext(contract=contract, client=client, links=links, case=case)
+    source = definition.citation_of(contract, case)
+    message = ""
+    with _timer() as elapsed:
+        try:
+            definition.run(ctx)
+            verdict, evidence = decide(ctx.checks)
+            if verdict is Verdict.PASS:
+                # A PASS stands on the case's primary source, not its strongest side-check.
+                evidence = source.evidence.value
+            failing = [c for c in ctx.checks if not c.passed and c.evidence is not Evidence.UNVERIFIED]
+            message = "\n".join(c.describe() for c in failing) or "; ".join(ctx.observations)
+        except Skip as exc:
+            verdict, evidence, message = Verdict.SKIPPED, source.evidence.value, str(exc)
+        except Inconclusive as exc:
+            verdict, evidence, message = Verdict.INCONCLUSIVE, source.evidence.value, str(exc)
+        except httpx.TransportError as exc:
+            verdict, evidence = Verdict.INCONCLUSIVE, source.evidence.value
+            message = f"{type(exc).__name__}: {exc}"
+        except httpx.HTTPStatusError as exc:
+            verdict, evidence = Verdict.INCONCLUSIVE, source.evidence.value
+            message = f"setup failed: {exc}"
+        except Exception as exc:  # a defect in payconform or a body we cannot parse
+            verdict, evidence = Verdict.INCONCLUSIVE, source.evidence.value
+            tail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            message = f"internal error while running the case: {tail}"
+        duration = elapsed()
+    return CaseResult(
+        provider=contract.provider,
+        rule_id=case.rule_id,
+        case_id=case.case_id,
+        title=case.title,
+        verdict=verdict,
+        evidence=evidence,
+        citation=source.citation,
+        message=redactor.text(message),
+        checks=[
+            Check(c.name, c.evidence, c.passed, redactor.text(c.expected),
+                  redactor.text(c.received), c.citation)
+            for c in ctx.checks
+        ],
+        observations=[redactor.text(o) for o in ctx.observations],
+        exchanges=[e.redacted(redactor) for e in ctx.exchanges]
+        if verdict in (Verdict.FAIL, Verdict.WARN, Verdict.OBSERVED, Verdict.INCONCLUSIVE)
+        else [],
+        duration_ms=round(duration, 3),
+        origin=origin,
+        api_version=client.api_version or contract.default_api_version,
+    )

@@ -1,0 +1,666 @@
+"""A stateful provider double derived from a contract.
+
+The simulator is one class for every provider: routes, auth, headers, statuses, bodies and
+errors all come from the :class:`~payconform.model.contract.Contract`. It is transport-free
+(:meth:`Simulator.handle` takes and returns plain values); :mod:`payconform.simulator.transport`
+mounts it in httpx and respx, :mod:`payconform.simulator.server` serves it on a loopback socket.
+
+Template placeholders (entity and create body): a string that is exactly ``$name`` is
+replaced by a typed value; ``${name}`` inside a longer string is interpolated. Names:
+``id``, ``status``, ``amount``, ``currency``, ``amount_paid``, ``amount_due``, ``seq``,
+``seq_str``, ``created_at``, ``updated_at``, ``cancelled_at``, ``expire_at``, ``token``,
+``livemode``, and ``req.<dotted path>`` for a value echoed from the create request.
+
+Mutants (see :mod:`payconform.simulator.mutants`) change behaviour through :class:`Mutation` hooks.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import secrets
+import string
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+
+from payconform.model.contract import Candidate, Contract, HeaderSpec, Variant, dotted_get
+from payconform.model.outcomes import Outcome, StatusKind
+from payconform.model.redact import Redactor
+from payconform.simulator.faults import HTML_ERROR_PAGE, parse_faults, take_fault, truncate
+
+__all__ = ["CONTROL_PREFIX", "Link", "Mutation", "SimResponse", "Simulator", "fill_template"]
+
+CONTROL_PREFIX = "/_simulator"
+_IST = timezone(timedelta(hours=5, minutes=30))
+_ALNUM = string.ascii_letters + string.digits
+
+
+@dataclass
+class SimResponse:
+    """A response as plain values; ``body`` is JSON-serializable or raw bytes."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+
+    def content(self) -> bytes:
+        """The body bytes as sent on the wire."""
+        if self.raw is not None:
+            return self.raw
+        if self.body is None:
+            return b""
+        return json.dumps(self.body).encode()
+
+
+@dataclass
+class Link:
+    """One link in the simulator's memory."""
+
+    id: str
+    seq: int
+    status: str
+    amount: Any
+    currency: Any
+    created_at: float
+    updated_at: float
+    request: dict[str, Any]
+    token: str
+    api_version: str
+    cancelled_at: float | None = None
+    expire_at: float = 0.0
+    variant: str | None = None
+
+
+CancelAction = Literal["cancel", "reject", "noop"]
+
+
+class Mutation:
+    """Hook points that a mutant overrides; this base class is the faithful behaviour."""
+
+    name = "faithful"
+
+    def cancel_action(self, contract: Contract, link: Link, action: CancelAction) -> CancelAction:
+        """What a cancel of ``link`` does: cancel it, reject it, or answer a no-op."""
+        return action
+
+    def enforce_header(self, contract: Contract, header: HeaderSpec, problem: str) -> bool:
+        """Whether a missing (``problem='missing'``) or malformed header is refused."""
+        return True
+
+    def header_answer(
+        self, contract: Contract, header: HeaderSpec, problem: str, played: Candidate
+    ) -> Candidate:
+        """The behaviour for a missing or malformed header (a success candidate accepts it)."""
+        return played
+
+    def enforce_auth(self, contract: Contract, problem: str) -> bool:
+        """Whether missing or invalid credentials are refused."""
+        return True
+
+    def unknown_id(self, contract: Contract, played: Candidate) -> Candidate | None:
+        """The behaviour for an unknown id; ``None`` answers with a fabricated link."""
+        return played
+
+    def fetch_status(self, contract: Contract, link: Link, status: str) -> str:
+        """The status a fetch reports for ``link``."""
+        return status
+
+    def respond(
+        self, contract: Contract, operation: str, pre_status: str | None, response: SimResponse
+    ) -> SimResponse:
+        """A last look at every API response (not control responses)."""
+        return response
+
+
+class Simulator:
+    """The in-memory provider double for one contract.
+
+    ``credentials`` are the values it accepts (default: the contract's simulator
+    credentials). ``clock`` returns epoch seconds and can be replaced in tests. Thread-safe.
+    """
+
+    def __init__(
+        self,
+        contract: Contract,
+        *,
+        mutation: Mutation | None = None,
+        credentials: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.contract = contract
+        self.mutation = mutation or Mutation()
+        self.credentials = dict(credentials or contract.auth.simulator_credentials)
+        self.clock = clock
+        self.base_path = urlsplit(contract.base_urls["sandbox"]).path.rstrip("/")
+        self._lock = threading.RLock()
+        self._redactor = Redactor(self.credentials.values())
+        self._routes = self._compile_routes()
+        self.faults: list[dict[str, Any]] = []
+        self.reset()
+
+    # ---- state -----------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget every link, token, fault and recorded request."""
+        with self._lock:
+            self.links: dict[str, Link] = {}
+            self.tokens: dict[str, float] = {}
+            self.requests: list[dict[str, Any]] = []
+            self.faults.clear()
+            self._replays: dict[tuple[str, str, str], SimResponse] = {}
+            self._seq = 1996567
+
+    def forget_links(self) -> None:
+        """Forget every link (and the idempotent answers about them); keep tokens and the log."""
+        with self._lock:
+            self.links.clear()
+            self._replays.clear()
+
+    def force_status(self, link_id: str, status: str) -> Link:
+        """Put a link into ``status`` (what the control API does); KeyError/ValueError otherwise."""
+        with self._lock:
+            if status not in self.contract.status_names:
+                raise ValueError(
+                    f"unknown status {status!r} for {self.contract.provider}; "
+                    f"expected one of {', '.join(self.contract.status_names)}"
+                )
+            link = self.links[link_id]
+            link.status = status
+            link.updated_at = self.clock()
+            if status == self.contract.cancelled_status and link.cancelled_at is None:
+                link.cancelled_at = link.updated_at
+            return link
+
+    # ---- entry point -------------------------------------------------------------------
+
+    def handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> SimResponse:
+        """Answer one HTTP request; ``target`` is the raw path with its query string."""
+        method = method.upper()
+        path = urlsplit(target).path
+        lower = {k.lower(): v for k, v in headers.items()}
+        with self._lock:
+            # Only a path that starts with the control prefix (at the origin or under the base
+            # path) is a control call: a link id like "_simulator" must reach the API.
+            control = next((len(p) - len(CONTROL_PREFIX) for p in (CONTROL_PREFIX,
+                            self.base_path + CONTROL_PREFIX) if path == p or path.startswith(p + "/")),
+                           None)
+            if control is not None:
+                response = self._control(method, path[control:], body)
+                return response
+            fault = take_fault(self.faults, self._operation_of(method, path), method, path)
+        if fault is not None and fault["kind"] == "latency":
+            time.sleep(fault["seconds"])  # outside the lock: other requests keep flowing
+        with self._lock:
+            if fault is None or fault["kind"] in ("latency", "truncate"):
+                response = self._api_once(method, path, lower, body)
+            else:
+                response = self._fault_response(fault)
+            if fault is not None and fault["kind"] == "truncate":
+                response = SimResponse(response.status, headers=dict(response.headers),
+                                       raw=truncate(response.content()))
+            self.requests.append(
+                {
+                    "method": method,
+                    "path": self._redactor.text(target),
+                    "headers": self._redactor.headers(lower),
+                    "body": self._redactor.body(body),
+                    "status": response.status,
+                    "at": self.clock(),
+                    **({"fault": fault["kind"]} if fault is not None else {}),
+                }
+            )
+            return response
+
+    def _operation_of(self, method: str, path: str) -> str | None:
+        return next((n for n, rx, verb in self._routes if verb == method and rx.match(path)), None)
+
+    def _api_once(self, method: str, path: str, headers: dict[str, str], body: bytes
+                  ) -> SimResponse:
+        """The API answer, replayed for a reused idempotency key (as the provider documents)."""
+        spec = self.contract.idempotency_header
+        key = headers.get(spec.name.lower()) if spec is not None else None
+        if key is None or method not in ("POST", "PUT", "PATCH"):
+            return self._api(method, path, headers, body)
+        replay = (key, method, path)
+        if replay not in self._replays:
+            self._replays[replay] = self._api(method, path, headers, body)
+        return copy.deepcopy(self._replays[replay])
+
+    def _fault_response(self, fault: dict[str, Any]) -> SimResponse:
+        if fault["kind"] == "reset":
+            return SimResponse(0)  # the server drops the connection
+        if fault["kind"] == "html":
+            return SimResponse(fault["status"], raw=HTML_ERROR_PAGE,
+                               headers={"Content-Type": "text/html", **fault["headers"]})
+        response = self._plain_error(fault["status"], f"simulated fault: HTTP {fault['status']}")
+        response.headers.update(fault["headers"])
+        return response
+
+    # ---- routing -------------------------------------------------------------------------
+
+    def _compile_routes(self) -> list[tuple[str, re.Pattern[str], str]]:
+        contract = self.contract
+        ops = [
+            ("create", contract.create.operation),
+            ("fetch", contract.fetch),
+            ("cancel", contract.cancel),
+        ]
+        if contract.auth.token_endpoint is not None:
+            ops.append(("token", contract.auth.token_endpoint))
+        ops.extend((f"variant:{v.name}", v.create.operation) for v in contract.variants)
+        routes = []
+        for name, op in ops:
+            pattern = re.escape(self.base_path + op.path).replace(re.escape("{id}"), "(?P<id>[^/]*)")
+            routes.append((name, re.compile(pattern + "/?$"), op.method))
+        return routes
+
+    def _api(self, method: str, path: str, headers: dict[str, str], body: bytes) -> SimResponse:
+        path_matches = [(n, m) for n, rx, _ in self._routes if (m := rx.match(path))]
+        route = next(
+            ((n, m) for n, rx, verb in self._routes if verb == method and (m := rx.match(path))),
+            None,
+        )
+        if route is None:
+            status = 405 if path_matches else 404
+            message = "method not allowed" if path_matches else "no such endpoint"
+            return self._plain_error(status, f"{message}: {method} {path}")
+        name, match = route
+        if name == "token":
+            return self._token(body)
+        refusal = self._check_auth(headers) or self._check_headers(headers)
+        if refusal is not None:
+            return refusal
+        link_id = unquote(match.groupdict().get("id") or "")
+        pre_status = self.links[link_id].status if link_id in self.links else None
+        if name == "create":
+            response = self._create(headers, body)
+        elif name.startswith("variant:"):
+            response = self._create(headers, body, self.contract.variant(name[len("variant:"):]))
+            name = "create"
+        elif name == "fetch":
+            response = self._fetch(link_id)
+        else:
+            response = self._cancel(link_id)
+        return self.mutation.respond(self.contract, name, pre_status, response)
+
+    # ---- auth and headers ----------------------------------------------------------------
+
+    def _check_auth(self, headers: dict[str, str]) -> SimResponse | None:
+        auth = self.contract.auth
+        presented = self._presented_credentials(headers)
+        if presented is None:
+            if self.mutation.enforce_auth(self.contract, "missing"):
+                return self._error(auth.missing.played, "")
+            return None
+        if not presented and self.mutation.enforce_auth(self.contract, "invalid"):
+            return self._error(auth.invalid.played, "")
+        return None
+
+    def _presented_credentials(self, headers: dict[str, str]) -> bool | None:
+        """None when no credentials were sent, else whether they are valid."""
+        auth = self.contract.auth
+        if auth.scheme == "headers":
+            sent = {cred: headers.get(h.lower()) for h, cred in auth.headers.items()}
+            if all(v is None for v in sent.values()):
+                return None
+            return all(sent[c] == self.credentials.get(c) for c in sent)
+        value = headers.get("authorization")
+        if value is None:
+            return None
+        if auth.scheme == "basic":
+            import base64
+
+            if not value.startswith("Basic "):
+                return False
+            try:
+                user, _, password = base64.b64decode(value[6:]).decode().partition(":")
+            except ValueError:
+                return False
+            return (user, password) == (
+                self.credentials.get(auth.username or ""),
+                self.credentials.get(auth.password or ""),
+            )
+        if not value.startswith("Bearer "):
+            return False
+        expiry = self.tokens.get(value[7:])
+        return expiry is not None and expiry > self.clock()
+
+    def _check_headers(self, headers: dict[str, str]) -> SimResponse | None:
+        for header in self.contract.headers:
+            value = headers.get(header.name.lower())
+            if value is None:
+                if header.missing is not None:  # required, or an optional header being probed
+                    played = self.mutation.header_answer(
+                        self.contract, header, "missing", header.missing.played)
+                    if _refuses(played) and self.mutation.enforce_header(
+                            self.contract, header, "missing"):
+                        return self._error(played, "")
+                continue
+            if header.invalid is not None and not _header_valid(header, value):
+                played = self.mutation.header_answer(
+                    self.contract, header, "malformed", header.invalid.played)
+                if _refuses(played) and self.mutation.enforce_header(
+                        self.contract, header, "malformed"):
+                    return self._error(played, "")
+        return None
+
+    def _token(self, body: bytes) -> SimResponse:
+        auth = self.contract.auth
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            return self._error(auth.invalid.played, "")
+        for field_name, ref in auth.token_request.items():
+            expected = ref[1:] if ref.startswith("=") else self.credentials.get(ref)
+            if payload.get(field_name) != expected:
+                return self._error(auth.invalid.played, "")
+        token = secrets.token_urlsafe(24)
+        self.tokens[token] = self.clock() + auth.token_ttl_seconds
+        self._redactor = Redactor([*self.credentials.values(), *self.tokens])
+        return SimResponse(200, {auth.token_field: token, auth.expires_field: auth.token_ttl_seconds})
+
+    # ---- operations ----------------------------------------------------------------------
+
+    def _create(self, headers: dict[str, str], body: bytes, variant: Variant | None = None
+                ) -> SimResponse:
+        spec = self.contract.create if variant is None else variant.create
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = None
+        if not isinstance(request, dict):
+            return self._plain_error(400, "request body must be a JSON object")
+        amount = dotted_get(request, spec.amount_path)
+        currency = dotted_get(request, spec.currency_path)
+        if amount is None or currency is None:
+            return self._plain_error(
+                400, f"{spec.amount_path} and {spec.currency_path} are required"
+            )
+        for required in spec.required_fields:
+            if dotted_get(request, required) in (None, ""):
+                return self._plain_error(400, f"{required} is required")
+        if spec.id_from is not None:
+            link_id = dotted_get(request, spec.id_from)
+            if not isinstance(link_id, str) or not link_id:
+                return self._plain_error(400, f"{spec.id_from} is required")
+            if spec.id_max_length is not None and len(link_id) > spec.id_max_length:
+                return self._plain_error(400, f"{spec.id_from} is longer than {spec.id_max_length}")
+            if spec.id_pattern is not None and not re.fullmatch(spec.id_pattern, link_id):
+                return self._plain_error(400, f"{spec.id_from} must match {spec.id_pattern}")
+            if link_id in self.links:
+                return self._plain_error(409, f"a link with id {link_id} already exists")
+        elif spec.id_template is not None:
+            link_id = _render_id(spec.id_template, self.clock())
+        else:
+            link_id = spec.id_prefix + "".join(secrets.choice(_ALNUM) for _ in range(spec.id_length))
+        now = self.clock()
+        self._seq += 1
+        version = headers.get(self._version_header() or "", self.contract.default_api_version)
+        self.links[link_id] = Link(
+            id=link_id,
+            seq=self._seq,
+            status=self.contract.initial_status if variant is None else variant.initial_status,
+            amount=amount,
+            currency=currency,
+            created_at=now,
+            updated_at=now,
+            request=request,
+            token=secrets.token_hex(6),
+            api_version=version,
+            expire_at=now + 30 * 86400,
+            variant=None if variant is None else variant.name,
+        )
+        return SimResponse(spec.success_status, self._render(self.links[link_id]))
+
+    def _fetch(self, link_id: str) -> SimResponse:
+        link = self.links.get(link_id)
+        if link is None:
+            played = self.mutation.unknown_id(self.contract, self.contract.unknown_id.played)
+            if played is None:
+                return SimResponse(200, self._render(self._phantom(link_id)))
+            return self._error(played, link_id)
+        status = self.mutation.fetch_status(self.contract, link, link.status)
+        return SimResponse(200, self._render(link, status=status))
+
+    def _cancel(self, link_id: str) -> SimResponse:
+        contract = self.contract
+        link = self.links.get(link_id)
+        if link is None:
+            played = self.mutation.unknown_id(contract, contract.unknown_id.played)
+            if played is None:
+                return SimResponse(contract.cancel_success_status, self._render(self._phantom(link_id)))
+            return self._error(played, link_id)
+        if link.variant is not None:
+            # A variant's cancel rule holds whatever its status (e.g. "charges cannot be canceled").
+            expectation = contract.variant(link.variant).cancel
+            action: CancelAction = "cancel" if expectation.is_success else "reject"
+        elif link.status == contract.cancelled_status:
+            expectation = contract.repeat_cancel
+            action = "noop" if expectation.is_success else "reject"
+        else:
+            expectation = contract.cancel_outcomes[link.status]
+            action = "cancel" if expectation.is_success else "reject"
+        action = self.mutation.cancel_action(contract, link, action)
+        if action == "reject":
+            played = expectation.played
+            if played.outcome in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED):
+                played = contract.cancel_outcomes[contract.rejected_statuses[0]].played if (
+                    contract.rejected_statuses) else contract.repeat_cancel.played
+            return self._error(played, link_id)
+        if action == "cancel":
+            now = self.clock()
+            link.status = contract.cancelled_status
+            link.cancelled_at = now
+            link.updated_at = now
+        return SimResponse(contract.cancel_success_status, self._render(link))
+
+    def _phantom(self, link_id: str) -> Link:
+        now = self.clock()
+        return Link(link_id, 0, self.contract.cancelled_status, 100, "INR", now, now, {}, "x",
+                    self.contract.default_api_version, now)
+
+    # ---- rendering -----------------------------------------------------------------------
+
+    def _version_header(self) -> str | None:
+        for header in self.contract.headers:
+            if header.value == "api_version":
+                return header.name.lower()
+        return None
+
+    def _render(self, link: Link, *, status: str | None = None) -> Any:
+        contract = self.contract
+        template: dict[str, Any] = dict(contract.entity.template)
+        try:
+            version = contract.api_version(link.api_version)
+        except KeyError:
+            version = contract.api_version()
+        template.update(version.template_overrides)
+        if link.variant is not None:
+            template.update(contract.variant(link.variant).template_overrides)
+        values = self._values(link, status or link.status)
+        entity = fill_template(template, values, link.request)
+        for name in contract.entity.omit_when_null:
+            if entity.get(name, "") is None:
+                del entity[name]
+        if not contract.entity.path:
+            return entity
+        envelope = copy.deepcopy(contract.entity.envelope)
+        envelope[contract.entity.path] = entity
+        return envelope
+
+    def _values(self, link: Link, status: str) -> dict[str, Any]:
+        kind = self.contract.status(status).kind
+        paid = {StatusKind.PAID: link.amount, StatusKind.PARTIALLY_PAID: _half(link.amount)}.get(
+            kind, 0
+        )
+        fmt = self.contract.entity.timestamp_format
+        unset_style = self.contract.entity.unset_timestamp or ("zero" if fmt == "unix" else "null")
+        unset = 0 if unset_style == "zero" else None
+        return {
+            "id": link.id,
+            "status": status,
+            "amount": link.amount,
+            "currency": link.currency,
+            "amount_paid": paid,
+            "amount_due": link.amount - paid if isinstance(link.amount, int | float) else 0,
+            "seq": link.seq,
+            "seq_str": str(link.seq),
+            "created_at": _stamp(link.created_at, fmt),
+            "updated_at": _stamp(link.updated_at, fmt),
+            "cancelled_at": _stamp(link.cancelled_at, fmt) if link.cancelled_at else unset,
+            "expire_at": _stamp(link.expire_at, fmt),
+            "token": link.token,
+            "livemode": False,
+        }
+
+    def _error(self, played: Candidate, link_id: str) -> SimResponse:
+        spec = self.contract.error
+        body = copy.deepcopy(spec.template)
+        target = dotted_get(body, spec.path) if spec.path else body
+        for key, value in played.error.items():
+            target[key] = value.replace("{id}", link_id)
+        status = played.http_status or 400
+        return SimResponse(status, body)
+
+    def _plain_error(self, status: int, message: str) -> SimResponse:
+        spec = self.contract.error
+        body = copy.deepcopy(spec.template)
+        target = dotted_get(body, spec.path) if spec.path else body
+        target[spec.message_field] = message
+        return SimResponse(status, body)
+
+    # ---- control API -----------------------------------------------------------------------
+
+    def _control(self, method: str, path: str, body: bytes) -> SimResponse:
+        rest = path[len(CONTROL_PREFIX):].strip("/")
+        parts = [unquote(p) for p in rest.split("/")] if rest else []
+        try:
+            payload = json.loads(body) if body else {}
+        except ValueError:
+            return SimResponse(400, {"error": "control request body must be JSON"})
+        if method == "POST" and parts == ["reset"]:
+            self.reset()
+            return SimResponse(200, {"reset": True})
+        if method == "GET" and parts == ["requests"]:
+            return SimResponse(200, {"requests": list(self.requests)})
+        if method == "GET" and parts == ["links"]:
+            return SimResponse(200, {"links": [
+                {"id": link.id, "status": link.status} for link in self.links.values()]})
+        if len(parts) == 3 and parts[0] == "links" and parts[2] == "status" and method == "POST":
+            status = payload.get("status") if isinstance(payload, dict) else None
+            if not isinstance(status, str):
+                return SimResponse(400, {"error": 'body must be {"status": "<wire status>"}'})
+            try:
+                link = self.force_status(parts[1], status)
+            except KeyError:
+                return SimResponse(404, {"error": f"no link with id {parts[1]!r}"})
+            except ValueError as exc:
+                return SimResponse(400, {"error": str(exc)})
+            return SimResponse(200, {"id": link.id, "status": link.status})
+        if parts == ["faults"]:
+            if method == "POST":
+                try:
+                    added = parse_faults(payload)
+                except ValueError as exc:
+                    return SimResponse(400, {"error": str(exc)})
+                self.faults.extend(added)
+                return SimResponse(200, {"faults": added})
+            if method == "DELETE":
+                self.faults.clear()
+                return SimResponse(200, {"faults": []})
+            if method == "GET":
+                return SimResponse(200, {"faults": list(self.faults)})
+        if parts == ["tokens", "expire"] and method == "POST":
+            self.tokens = dict.fromkeys(self.tokens, 0.0)
+            return SimResponse(200, {"expired": len(self.tokens)})
+        return SimResponse(404, {"error": f"unknown control endpoint {method} {path}"})
+
+
+def _refuses(played: Candidate) -> bool:
+    """Whether a played behaviour refuses the request (an unverified one may accept it)."""
+    return played.outcome not in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
+
+
+_ID_PART = re.compile(r"\{(utc|alnum):([^}]*)\}")
+
+
+def _render_id(template: str, epoch: float) -> str:
+    """A server-generated id from ``CreateSpec.id_template`` (``{utc:FMT}``, ``{alnum:N}``)."""
+
+    def part(match: re.Match[str]) -> str:
+        kind, arg = match.groups()
+        if kind == "utc":
+            return datetime.fromtimestamp(epoch, UTC).strftime(arg)
+        return "".join(secrets.choice(_ALNUM) for _ in range(int(arg)))
+
+    return _ID_PART.sub(part, template)
+
+
+def _header_valid(header: HeaderSpec, value: str) -> bool:
+    if header.max_length is not None and not 1 <= len(value) <= header.max_length:
+        return False
+    if header.pattern is not None and not re.fullmatch(header.pattern, value):
+        return False
+    return not (header.known_values and value not in header.known_values)
+
+
+def _half(amount: Any) -> Any:
+    if isinstance(amount, int):
+        return amount // 2
+    if isinstance(amount, float):
+        return amount / 2
+    return 0
+
+
+def _stamp(epoch: float | None, fmt: str) -> Any:
+    if epoch is None:
+        return None
+    if fmt == "unix":
+        return int(epoch)
+    moment = datetime.fromtimestamp(epoch, UTC)
+    if fmt == "iso8601_ist":
+        return moment.astimezone(_IST).isoformat(timespec="seconds")
+    if fmt == "iso8601_ms_z":
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+_INTERP = re.compile(r"\$\{([a-z_.]+)\}")
+
+
+def fill_template(template: Any, values: Mapping[str, Any], request: Mapping[str, Any]) -> Any:
+    """Resolve ``$name`` / ``${name}`` placeholders in a template (see module docstring)."""
+
+    def lookup(name: str) -> Any:
+        if name.startswith("req."):
+            return copy.deepcopy(dotted_get(request, name[4:]))
+        if name not in values:
+            raise KeyError(f"unknown template placeholder ${name}")
+        return values[name]
+
+    if isinstance(template, dict):
+        return {k: fill_template(v, values, request) for k, v in template.items()}
+    if isinstance(template, list):
+        return [fill_template(v, values, request) for v in template]
+    if isinstance(template, str):
+        if template.startswith("$") and not template.startswith("${") and " " not in template:
+            return lookup(template[1:])
+        return _INTERP.sub(lambda m: str(lookup(m.group(1))), template)
+    return template
+
+
+def new_request_id() -> str:
+    """A fresh request id (used by clients for ``uuid``-valued headers)."""
+    return str(uuid.uuid4())

@@ -1,0 +1,459 @@
+"""The mutant catalog: simulator variants that each break exactly one rule.
+
+Mutants are generic: each is written against contract concepts (cancellable statuses, the
+repeat expectation, required headers, schemas), so every provider gets every mutant that
+applies to it. ``expected_verdict`` says which verdict the suite must report for the broken
+rule given the evidence behind it: FAIL for documented/observed facts, WARN for inferred
+ones, OBSERVED (matching no candidate) for unverified ones.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from payconform.model.contract import (
+    Candidate,
+    Contract,
+    Expectation,
+    HeaderSpec,
+    dotted_get,
+    load_schema,
+)
+from payconform.model.outcomes import Evidence, Outcome, Verdict
+from payconform.simulator.core import CancelAction, Link, Mutation, SimResponse
+
+__all__ = ["MUTANTS", "Mutant", "mutants_for"]
+
+
+def _verdict_for(evidence: Evidence) -> Verdict:
+    return {
+        Evidence.DOCUMENTED: Verdict.FAIL,
+        Evidence.OBSERVED: Verdict.FAIL,
+        Evidence.INFERRED: Verdict.WARN,
+        Evidence.UNVERIFIED: Verdict.OBSERVED,
+    }[evidence]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One way to break one rule for one provider."""
+
+    id: str
+    rule_id: str
+    description: str
+    mutation: Mutation
+    expected_verdict: Verdict
+
+
+def _edited(response: SimResponse, path: str, edit: Callable[[dict[str, Any]], None]) -> SimResponse:
+    """A copy of ``response`` whose object at dotted ``path`` of the body went through ``edit``."""
+    body = copy.deepcopy(response.body)
+    node = dotted_get(body, path)
+    if isinstance(node, dict):
+        edit(node)
+    return SimResponse(response.status, body, response.headers)
+
+
+# ---- cancel.cancellable-status ---------------------------------------------------------------
+
+
+class _CancelReportsOldStatus(Mutation):
+    """Cancels the link but answers with the status it had before."""
+
+    name = "cancel-reports-old-status"
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if operation == "cancel" and pre_status in contract.cancellable_statuses:
+            return _edited(response, contract.entity.path,
+                           lambda entity: entity.__setitem__(contract.entity.status_field, pre_status))
+        return response
+
+
+# ---- state.cancel-persists ---------------------------------------------------------------------
+
+
+class _StaleReadAfterCancel(Mutation):
+    """The first request after a cancel that reads the link sees its pre-cancel status."""
+
+    name = "stale-read-after-cancel"
+
+    def __init__(self) -> None:
+        self.stale: dict[str, str] = {}
+
+    def cancel_action(self, contract: Contract, link: Link, action: CancelAction) -> CancelAction:
+        if action == "cancel":
+            self.stale[link.id] = link.status
+        else:
+            self.stale.pop(link.id, None)
+        return action
+
+    def fetch_status(self, contract: Contract, link: Link, status: str) -> str:
+        return self.stale.pop(link.id, status)
+
+
+# ---- cancel.not-cancellable ----------------------------------------------------------------------
+
+
+class _CancelsAnything(Mutation):
+    """Cancels links in statuses the contract says are not cancellable."""
+
+    name = "cancels-non-cancellable"
+
+    def __init__(self, statuses: tuple[str, ...]) -> None:
+        self.statuses = statuses
+
+    def cancel_action(self, contract: Contract, link: Link, action: CancelAction) -> CancelAction:
+        return "cancel" if link.status in self.statuses else action
+
+
+class _CancelsVariant(Mutation):
+    """Cancels links of a variant the contract says cannot be cancelled (e.g. a charge)."""
+
+    def __init__(self, variant: str) -> None:
+        self.variant = variant
+        self.name = f"cancels-non-cancellable-variant:{variant}"
+
+    def cancel_action(self, contract: Contract, link: Link, action: CancelAction) -> CancelAction:
+        return "cancel" if link.variant == self.variant else action
+
+
+# ---- cancel.repeat -----------------------------------------------------------------------------------
+
+
+class _RepeatFlipped(Mutation):
+    """A repeated cancel does the opposite of the contract (no-op <-> error)."""
+
+    name = "repeat-cancel-flipped"
+
+    def cancel_action(self, contract: Contract, link: Link, action: CancelAction) -> CancelAction:
+        if link.status != contract.cancelled_status:
+            return action
+        return "reject" if action == "noop" else "noop"
+
+
+class _RepeatTouches(Mutation):
+    """A repeated no-op cancel bumps the update timestamp."""
+
+    name = "repeat-cancel-touches-entity"
+
+    def cancel_action(self, contract: Contract, link: Link, action: CancelAction) -> CancelAction:
+        if action == "noop":
+            link.updated_at += 1
+        return action
+
+
+class _RepeatErrorChanged(Mutation):
+    """A repeated cancel answers with a different value in one documented error field."""
+
+    name = "repeat-cancel-error-changed"
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if operation != "cancel" or pre_status != contract.cancelled_status or response.status < 400:
+            return response
+        return _edited(response, contract.error.path,
+                       lambda error: error.__setitem__(self.key, f"{error.get(self.key)}_changed"))
+
+
+# ---- cancel.unknown-id ---------------------------------------------------------------------------------
+
+
+class _UnknownIdSucceeds(Mutation):
+    """A cancel of an unknown id answers with a fabricated cancelled link."""
+
+    name = "unknown-id-succeeds"
+
+    def unknown_id(self, contract: Contract, played: Any) -> Any:
+        return None
+
+
+# ---- auth ----------------------------------------------------------------------------------------------
+
+
+class _AuthIgnored(Mutation):
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        self.name = f"auth-{problem}-accepted"
+
+    def enforce_auth(self, contract: Contract, problem: str) -> bool:
+        return problem != self.problem
+
+
+# ---- headers ---------------------------------------------------------------------------------------------
+
+
+class _HeaderIgnored(Mutation):
+    def __init__(self, header: str, problem: str) -> None:
+        self.header, self.problem = header, problem
+        self.name = f"header-{problem}-accepted:{header}"
+
+    def enforce_header(self, contract: Contract, header: HeaderSpec, problem: str) -> bool:
+        return not (header.name == self.header and problem == self.problem)
+
+
+class _HeaderAnsweredOffContract(Mutation):
+    """A missing or malformed header gets a refusal that none of the candidates describes."""
+
+    def __init__(self, header: str, problem: str, answer: Candidate) -> None:
+        self.header, self.problem, self.answer = header, problem, answer
+        self.name = f"header-{problem}-off-contract:{header}"
+
+    def header_answer(self, contract: Contract, header: HeaderSpec, problem: str,
+                      played: Candidate) -> Candidate:
+        if header.name == self.header and problem == self.problem:
+            return self.answer
+        return played
+
+
+_SUCCESS = (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
+
+
+def _off_contract_refusal(contract: Contract, exp: Expectation) -> Candidate | None:
+    """A refusal (HTTP status and error code) that no candidate of ``exp`` can match."""
+    code = "payconform_off_contract"
+    for status in (422, 400, 403, 409):
+        outcome = contract.error.http_outcomes.get(status, Outcome.INVALID_REQUEST)
+        clash = any(
+            c.outcome not in _SUCCESS
+            and c.http_status in (None, status)
+            and (c.outcome is Outcome.REJECTED or c.outcome is outcome)
+            and c.error.get(contract.error.code_field, code) == code
+            for c in exp.candidates
+        )
+        if not clash:
+            return Candidate(label="off-contract refusal", outcome=outcome, http_status=status,
+                             error={contract.error.code_field: code})
+    return None
+
+
+class _CancelAnsweredOffContract(Mutation):
+    """A cancel of a link in one status gets a refusal that none of the candidates describes."""
+
+    def __init__(self, name: str, status: str, answer: Candidate) -> None:
+        self.name, self.status, self.answer = name, status, answer
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if operation != "cancel" or pre_status != self.status:
+            return response
+        body = copy.deepcopy(contract.error.template)
+        target = dotted_get(body, contract.error.path) if contract.error.path else body
+        target.update(self.answer.error)
+        return SimResponse(self.answer.http_status or 400, body, response.headers)
+
+
+def _unverified_cancel_mutants(contract: Contract) -> Iterator[Mutant]:
+    """Unverified cancel scenarios: only an answer outside every candidate is a finding."""
+    scenarios = [(contract.cancelled_status, contract.repeat_cancel, "cancel.repeat",
+                  "repeat-cancel-off-contract", "a repeated cancel")]
+    scenarios += [(status, exp, "cancel.cancellable-status" if exp.is_success
+                   else "cancel.not-cancellable", f"cancel-off-contract:{status}",
+                   f"a cancel of a {status} link") for status, exp in contract.cancel_outcomes.items()]
+    for status, exp, rule_id, mutant_id, what in scenarios:
+        if _hard(exp):
+            continue
+        answer = _off_contract_refusal(contract, exp)
+        if answer is not None:
+            yield Mutant(mutant_id, rule_id,
+                         f"{what} gets HTTP {answer.http_status} with an undocumented code",
+                         _CancelAnsweredOffContract(mutant_id, status, answer),
+                         _verdict_for(exp.source.evidence))
+
+
+# ---- schemas ----------------------------------------------------------------------------------------------
+
+
+class _CancelDropsStatusField(Mutation):
+    """Cancel answers without the status field."""
+
+    name = "cancel-body-drops-status-field"
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if operation != "cancel" or response.status >= 300:
+            return response
+        return _edited(response, contract.entity.path,
+                       lambda entity: entity.pop(contract.entity.status_field, None))
+
+
+class _CreateAmountAsString(Mutation):
+    """Create answers with the amount as a string."""
+
+    name = "create-amount-as-string"
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if operation != "create" or response.status >= 300:
+            return response
+        parent, _, name = self.field.rpartition(".")
+        path = ".".join(p for p in (contract.entity.path, parent) if p)
+
+        def stringify(node: dict[str, Any]) -> None:
+            if name in node:
+                node[name] = str(node[name])
+
+        return _edited(response, path, stringify)
+
+
+class _ErrorOptionalFieldMistyped(Mutation):
+    """Error bodies carry an optional schema field with the wrong type."""
+
+    name = "error-body-mistyped-field"
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def _mutate(self, contract: Contract, response: SimResponse) -> SimResponse:
+        return _edited(response, contract.error.path,
+                       lambda error: error.__setitem__(self.key, 12345))
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if response.status < 400 or not isinstance(response.body, dict):
+            return response
+        return self._mutate(contract, response)
+
+
+# ---- the catalog ----------------------------------------------------------------------------
+
+
+def _hard(exp: Expectation) -> bool:
+    return exp.source.evidence is not Evidence.UNVERIFIED
+
+
+def _optional_string_error_field(contract: Contract) -> str | None:
+    schema = load_schema(contract.error.schema_file)
+    node: Any = schema
+    for part in [p for p in contract.error.path.split(".") if p]:
+        node = node.get("properties", {}).get(part, {})
+    required = set(node.get("required", ()))
+    for name, prop in node.get("properties", {}).items():
+        kind = prop.get("type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if name not in required and "string" in kinds and "integer" not in kinds:
+            return str(name)
+    # Otherwise any optional typed field: a number breaks it unless it is numeric.
+    for name, prop in node.get("properties", {}).items():
+        kind = prop.get("type")
+        declared = set(kind if isinstance(kind, list) else [kind])
+        if name not in required and kind is not None and not declared & {"integer", "number"}:
+            return str(name)
+    return None
+
+
+def _amount_field(contract: Contract) -> str | None:
+    template = contract.entity.template
+    for name in contract.entity.immutable_fields:
+        value = dotted_get(template, name)
+        if value == "$amount":
+            return name
+    for name, value in template.items():
+        if value == "$amount":
+            return str(name)
+    return None
+
+
+MutantFactory = Callable[[Contract], Iterator[Mutant]]
+
+
+def _catalog(contract: Contract) -> Iterator[Mutant]:
+    hard_cancellable = [s for s in contract.cancellable_statuses
+                        if _hard(contract.cancel_outcomes[s])]
+    if hard_cancellable:
+        exp = contract.cancel_outcomes[hard_cancellable[0]]
+        yield Mutant("cancel-reports-old-status", "cancel.cancellable-status",
+                     "cancel succeeds but the body reports the status the link had before",
+                     _CancelReportsOldStatus(), _verdict_for(exp.source.evidence))
+        yield Mutant("stale-read-after-cancel", "state.cancel-persists",
+                     "the first fetch after a cancel shows the pre-cancel status",
+                     _StaleReadAfterCancel(), _verdict_for(exp.source.evidence))
+    hard_rejected = tuple(s for s in contract.rejected_statuses
+                          if _hard(contract.cancel_outcomes[s]))
+    if hard_rejected:
+        worst = min((contract.cancel_outcomes[s].source.evidence for s in hard_rejected),
+                    key=lambda e: list(Evidence).index(e))
+        yield Mutant("cancels-non-cancellable", "cancel.not-cancellable",
+                     f"cancels links in {', '.join(hard_rejected)}",
+                     _CancelsAnything(hard_rejected), _verdict_for(worst))
+    for variant in contract.variants:
+        if _hard(variant.cancel):
+            yield Mutant(f"cancels-non-cancellable-variant:{variant.name}", "cancel.not-cancellable",
+                         f"cancels a {variant.name}, which the contract says cannot be cancelled",
+                         _CancelsVariant(variant.name), _verdict_for(variant.cancel.source.evidence))
+    repeat = contract.repeat_cancel
+    if _hard(repeat):
+        yield Mutant("repeat-cancel-flipped", "cancel.repeat",
+                     "a repeated cancel answers " + ("an error" if repeat.noop else "a 200 no-op"),
+                     _RepeatFlipped(), _verdict_for(repeat.source.evidence))
+        if repeat.noop and contract.entity.updated_at_field:
+            yield Mutant("repeat-cancel-touches-entity", "cancel.repeat",
+                         "a repeated no-op cancel changes the update timestamp",
+                         _RepeatTouches(), _verdict_for(repeat.source.evidence))
+        if repeat.error:
+            key = next(iter(repeat.error))
+            source = repeat.error_source or repeat.source
+            yield Mutant("repeat-cancel-error-changed", "cancel.repeat",
+                         f"a repeated cancel answers a different error {key}",
+                         _RepeatErrorChanged(key), _verdict_for(source.evidence))
+    yield Mutant("unknown-id-succeeds", "cancel.unknown-id",
+                 "a cancel of an unknown id answers 200 with a fabricated link",
+                 _UnknownIdSucceeds(), _verdict_for(contract.unknown_id.source.evidence))
+    for problem in ("missing", "invalid"):
+        auth_exp: Expectation = getattr(contract.auth, problem)
+        yield Mutant(f"auth-{problem}-accepted", f"auth.{problem}",
+                     f"{problem} credentials are accepted", _AuthIgnored(problem),
+                     _verdict_for(auth_exp.source.evidence))
+    yield from _unverified_cancel_mutants(contract)
+    for header in contract.checked_headers:
+        for problem, header_exp in (("missing", header.missing), ("malformed", header.invalid)):
+            if header_exp is None or (problem == "malformed" and header.malformed is None):
+                continue
+            if any(c.outcome in _SUCCESS for c in header_exp.candidates):
+                # Acceptance is itself a candidate, so accepting cannot be caught: answer with a
+                # refusal no candidate describes instead.
+                answer = _off_contract_refusal(contract, header_exp)
+                if answer is not None:
+                    yield Mutant(f"header-{problem}-off-contract:{header.name}", "headers.required",
+                                 f"a {problem} {header.name} gets HTTP {answer.http_status} "
+                                 "with an undocumented code",
+                                 _HeaderAnsweredOffContract(header.name, problem, answer),
+                                 _verdict_for(header_exp.source.evidence))
+                continue
+            yield Mutant(f"header-{problem}-accepted:{header.name}", "headers.required",
+                         f"a {problem} {header.name} is accepted",
+                         _HeaderIgnored(header.name, problem),
+                         _verdict_for(header_exp.source.evidence))
+    version = contract.api_version()
+    yield Mutant("cancel-body-drops-status-field", "schema.success",
+                 f"the cancel body lacks {contract.entity.status_field}",
+                 _CancelDropsStatusField(), _verdict_for(version.source.evidence))
+    amount = _amount_field(contract)
+    if amount:
+        yield Mutant("create-amount-as-string", "schema.success",
+                     f"create answers {amount} as a string", _CreateAmountAsString(amount),
+                     _verdict_for(version.source.evidence))
+    optional = _optional_string_error_field(contract)
+    if optional:
+        yield Mutant("error-body-mistyped-field", "schema.error",
+                     f"error bodies carry {optional} as a number",
+                     _ErrorOptionalFieldMistyped(optional),
+                     _verdict_for(contract.error.source.evidence))
+
+
+#: Extra generic factories (other modules may append, e.g. for provider-specific concepts).
+MUTANTS: list[MutantFactory] = [_catalog]
+
+
+def mutants_for(contract: Contract) -> list[Mutant]:
+    """Every mutant that applies to ``contract``, fresh (mutants may hold state)."""
+    return [m for factory in MUTANTS for m in factory(contract)]
