@@ -16,9 +16,10 @@ import httpx
 from payconform.lanes.base import simulator_session
 from payconform.model.registry import all_contracts
 from payconform.properties.checks import run_schemathesis
+from payconform.properties.harness import Harness
 from payconform.properties.openapi import export
 from payconform.properties.profiles import machine_settings
-from payconform.properties.stateful import PROPERTY_RULES, Harness, detection_settings, run_machine
+from payconform.properties.stateful import PROPERTY_RULES, detection_settings, run_machine
 from payconform.rules.client import Credentials, ProviderClient
 from payconform.simulator.core import Simulator
 from payconform.simulator.mutants import mutants_for

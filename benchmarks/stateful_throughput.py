@@ -15,8 +15,9 @@ from hypothesis import settings as Settings
 
 from payconform.lanes.base import simulator_session
 from payconform.model.registry import all_contracts
+from payconform.properties.harness import Harness
 from payconform.properties.profiles import machine_settings
-from payconform.properties.stateful import Harness, run_machine
+from payconform.properties.stateful import run_machine
 
 
 def main() -> int:

@@ -16,9 +16,10 @@ from payconform.model.contract import Contract
 from payconform.model.outcomes import Verdict
 from payconform.model.registry import get_contract
 from payconform.plugin import STATE, ConformanceWarning, RunState
+from payconform.properties.harness import Harness
 from payconform.properties.inputs import PROPERTIES, InputProperty, run_property
 from payconform.properties.profiles import active_profile, machine_settings, session_seed
-from payconform.properties.stateful import Harness, MachineResult, run_machine, to_case_result
+from payconform.properties.stateful import MachineResult, run_machine, to_case_result
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

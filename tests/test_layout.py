@@ -138,7 +138,7 @@ def test_there_are_no_import_cycles() -> None:
     [
         ("model/registry.py", "from payconform.simulator.core import Simulator\n",
          "payconform.model.registry (layer 0) imports payconform.simulator.core (layer 1)"),
-        ("rules/engine.py", "    from payconform.rules.catalog import RULES\n",
+        ("rules/engine.py", "def _planted() -> None:\n    from payconform.rules.catalog import RULES\n",
          "cycle"),
         ("cassettes/lint.py", "import payconform.properties.profiles\n",
          "payconform.cassettes.lint (layer 5) imports payconform.properties.profiles (layer 5)"),
@@ -151,12 +151,8 @@ def test_a_planted_upward_import_or_cycle_is_caught(
     shutil.copytree(SRC, copy)
     target = copy / module
     text = target.read_text("utf-8")
-    if planted.startswith("    "):
-        # inside the first function: a lazy import counts too
-        head, sep, tail = text.partition("\ndef ")
-        body_start = tail.index('"""', tail.index('"""') + 3) + 3 if '"""' in tail[:200] else tail.index(":\n") + 1
-        tail = tail[:body_start] + "\n" + planted + tail[body_start:]
-        text = head + sep + tail
+    if planted.startswith("def "):
+        text += "\n\n" + planted  # a lazy import inside a function counts too
     else:
         text = text.replace("from __future__ import annotations\n",
                             "from __future__ import annotations\n" + planted, 1)
@@ -166,3 +162,21 @@ def test_a_planted_upward_import_or_cycle_is_caught(
         assert any("payconform.rules.engine" in c and "payconform.rules.catalog" in c for c in cycles(graph))
     else:
         assert expected in layering_violations(graph)
+
+
+def test_contract_modules_import_only_the_public_contract_module() -> None:
+    contracts = Path(__file__).resolve().parents[1] / "contracts"
+    for path in sorted(contracts.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("payconform"):
+                assert node.module == "payconform.contract", f"{path.name} imports {node.module}"
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("payconform") for a in node.names), path.name
+
+
+def test_the_public_contract_module_exports_what_the_model_declares() -> None:
+    import payconform.contract as public
+    import payconform.model.contract as model
+
+    assert set(model.__all__) - {"Frozen"} <= set(public.__all__)
+    assert {"Evidence", "Outcome", "StatusKind"} <= set(public.__all__)

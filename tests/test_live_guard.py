@@ -8,15 +8,14 @@ import re
 import pytest
 
 from payconform.lanes.base import LaneOptions, LaneRefused, LaneUnavailable
-from payconform.lanes.live import (
+from payconform.lanes.guard import (
     GENERIC_LIVE_KEY_PATTERNS,
-    LivePolicy,
     base_url_for,
     is_loopback,
     key_prefix,
-    preflight,
     production_hosts,
 )
+from payconform.lanes.live import LivePolicy, preflight
 from payconform.model.contract import Contract
 from payconform.model.registry import all_contracts, get_contract
 from payconform.wiring import check_lane, open_session

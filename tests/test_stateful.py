@@ -9,8 +9,9 @@ import pytest
 from payconform.lanes.base import simulator_session
 from payconform.model.outcomes import Verdict
 from payconform.model.registry import all_contracts, get_contract
+from payconform.properties.harness import Harness
 from payconform.properties.profiles import PROFILE_ENV, active_profile, machine_settings
-from payconform.properties.stateful import PROPERTY_RULES, Harness, detection_settings, run_machine
+from payconform.properties.stateful import PROPERTY_RULES, detection_settings, run_machine
 from payconform.simulator.mutants import mutants_for
 
 pytest_plugins = ["pytester"]

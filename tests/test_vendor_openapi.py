@@ -23,7 +23,7 @@ from payconform.model.contract import Candidate, Contract
 from payconform.model.outcomes import Outcome
 from payconform.model.registry import all_contracts
 from payconform.model.schemas import schema_errors
-from payconform.simulator.core import Mutation
+from payconform.simulator.state import Mutation
 
 _OPENAPI = resources.files("payconform.contracts").joinpath("openapi")
 DOCS: dict[str, dict[str, Any]] = {

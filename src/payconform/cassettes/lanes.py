@@ -39,7 +39,7 @@ from payconform.rules.engine import Case, CaseResult, LinkSource
 from payconform.rules.catalog import run_case
 from payconform.lanes.base import LaneOptions, LaneSession, LaneUnavailable
 from payconform.model.outcomes import Verdict
-from payconform.simulator.core import Mutation
+from payconform.simulator.state import Mutation
 
 __all__ = [
     "CassetteSession",

@@ -36,7 +36,7 @@ import yaml
 from payconform.model.contract import Contract, Operation
 from payconform.rules.engine import Case
 from payconform.model.redact import REDACTED, SENSITIVE_FIELDS, Redactor, pii_placeholder
-from payconform.simulator.core import CONTROL_PREFIX
+from payconform.simulator.state import CONTROL_PREFIX
 
 __all__ = [
     "CASSETTE_SCHEMA",

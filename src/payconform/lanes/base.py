@@ -19,7 +19,8 @@ from payconform.model.redact import Redactor
 from payconform.rules.catalog import cases_for, run_case
 from payconform.rules.client import Credentials, ProviderClient
 from payconform.rules.engine import Case, CaseResult, LinkSource
-from payconform.simulator.core import Mutation, Simulator
+from payconform.simulator.core import Simulator
+from payconform.simulator.state import Mutation
 from payconform.simulator.transport import SimulatorTransport
 
 __all__ = [

@@ -2,11 +2,7 @@
 
 :func:`live_session` is the one way into a vendor: the record lane reuses it. It promises:
 
-- **Production guard** (:func:`preflight`, run before any request): a production host of any
-  known contract, or a credential matching a live-key pattern, is refused with
-  :class:`~payconform.lanes.base.LaneRefused` unless ``allow_production``; the message names the
-  host or the key *prefix* (never the key) and ``--allow-production``. Loopback hosts are
-  never production hosts; a live key is refused whatever the host (a local proxy forwards it).
+- **Production guard** (:mod:`payconform.lanes.guard`, run before any request).
 - **Credentials** only from the env vars the contract names; missing ones make the provider
   SKIPPED (:class:`~payconform.lanes.base.LaneUnavailable` naming the variables).
 - **Own links only**: links are created with the run tag; at session end (and on Ctrl-C in
@@ -27,14 +23,11 @@ Settings (environment; ``_<PROVIDER>`` suffixed variants win, e.g.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
-import os
-import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -49,6 +42,13 @@ from payconform.lanes.base import (
     LaneUnavailable,
     http_session,
 )
+from payconform.lanes.guard import (
+    base_url_for,
+    options_env,
+    production_hosts,
+    production_owner,
+    refuse_production,
+)
 from payconform.model.contract import Contract, dotted_get
 from payconform.reporting.history import (
     HISTORY_FILE,
@@ -60,7 +60,6 @@ from payconform.reporting.history import (
 from payconform.rules.engine import Case, CaseResult
 
 __all__ = [
-    "GENERIC_LIVE_KEY_PATTERNS",
     "BudgetExhausted",
     "LivePolicy",
     "LiveSession",
@@ -68,18 +67,10 @@ __all__ = [
     "ProductionRefused",
     "UnreadableResponse",
     "base_url_for",
-    "is_loopback",
     "live_session",
     "preflight",
-    "production_hosts",
     "run_tag",
 ]
-
-#: Live-key patterns of providers without a contract yet: (regex, whose, citation).
-GENERIC_LIVE_KEY_PATTERNS: tuple[tuple[str, str, str], ...] = (
-    (r"^sk_live_", "Stripe", "https://docs.stripe.com/api/authentication (documented: live mode "
-     "secret keys have the prefix sk_live_)"),
-)
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -139,118 +130,6 @@ class LivePolicy:
                 values[spec.name] = value
                 break
         return cls(**values)
-
-
-# ---- the production guard ------------------------------------------------------------------
-
-
-def _host(url: str) -> str:
-    return (httpx.URL(url).host or "").lower().rstrip(".")
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine (always allowed)."""
-    host = host.lower().strip("[]").rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def production_hosts(extra: Iterable[Contract] = ()) -> dict[str, str]:
-    """Production host -> provider, over every known contract (and ``extra`` ones).
-
-    A contract's ``production_hosts`` plus the host of its production base URL when that
-    differs from its sandbox host (Razorpay and Commet serve both modes on one host: there the
-    live key pattern is the signal).
-    """
-    from payconform.model.registry import all_contracts
-
-    out: dict[str, str] = {}
-    for contract in [*all_contracts().values(), *extra]:
-        hosts = {h.lower() for h in contract.production_hosts}
-        production = contract.base_urls.get("production")
-        if production and _host(production) != _host(contract.base_urls["sandbox"]):
-            hosts.add(_host(production))
-        for host in hosts:
-            out.setdefault(host, contract.provider)
-    return out
-
-
-def _production_owner(host: str, hosts: Mapping[str, str]) -> str | None:
-    if is_loopback(host):
-        return None
-    for known, provider in hosts.items():
-        if host == known or host.endswith("." + known):
-            return provider
-    return None
-
-
-def _live_key_patterns(contract: Contract) -> list[tuple[str, str]]:
-    """(regex, whose) for this contract first, then every other contract, then generic ones."""
-    from payconform.model.registry import all_contracts
-
-    out = [(p, contract.provider) for p in contract.auth.live_key_patterns]
-    for other in all_contracts().values():
-        if other.provider != contract.provider:
-            out += [(p, other.provider) for p in other.auth.live_key_patterns]
-    out += [(p, whose) for p, whose, _ in GENERIC_LIVE_KEY_PATTERNS]
-    return out
-
-
-def key_prefix(value: str, match: re.Match[str]) -> str:
-    """The prefix of a key to show in a refusal: up to its last ``_`` in the first 16
-    characters (``rzp_live_``, ``ck_live_``), never more than half the key."""
-    head = value[:16]
-    cut = head.rfind("_") + 1
-    prefix = head[:cut] if cut >= match.end() else value[:match.end()]
-    return prefix[: max(1, min(len(prefix), len(value) // 2))]
-
-
-def _env(options: LaneOptions) -> Mapping[str, str]:
-    return os.environ if options.env is None else options.env
-
-
-def base_url_for(contract: Contract, options: LaneOptions) -> str:
-    """``--base-url``, else ``PAYCONFORM_BASE_URL_<PROVIDER>``, else the contract's sandbox."""
-    var = "PAYCONFORM_BASE_URL_" + contract.provider.upper().replace("-", "_")
-    return options.base_url or _env(options).get(var) or contract.base_urls["sandbox"]
-
-
-def preflight(contract: Contract, options: LaneOptions) -> None:
-    """Refuse a run that could touch production (or is misconfigured) before any request."""
-    url = base_url_for(contract, options)
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise LaneRefused(f"{contract.provider}: base URL {url!r} is not a URL: {exc}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise LaneRefused(f"{contract.provider}: base URL {url!r} must be an http(s) URL with a host")
-    LivePolicy.from_env(contract.provider, _env(options))
-    if options.allow_production:
-        return
-    host = _host(url)
-    owner = _production_owner(host, production_hosts([contract]))
-    if owner is not None:
-        raise LaneRefused(
-            f"{contract.provider}: refusing {host}, a production host of {owner}; no request was "
-            "sent. Point --base-url at a sandbox, or pass --allow-production to run against "
-            "production on purpose."
-        )
-    env = _env(options)
-    patterns = _live_key_patterns(contract)
-    for var in contract.auth.credentials.values():
-        value = env.get(var) or ""
-        for pattern, whose in patterns:
-            match = re.search(pattern, value)
-            if value and match:
-                raise LaneRefused(
-                    f"{contract.provider}: {var} holds a live-looking key (prefix "
-                    f"{key_prefix(value, match)!r}, a {whose} live key); no request was sent. "
-                    "Use sandbox keys, or pass --allow-production to run with live keys on purpose."
-                )
 
 
 # ---- the transport -------------------------------------------------------------------------
@@ -383,7 +262,7 @@ class LiveTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` within budget and rate, retrying what is safe to retry."""
         host = (request.url.host or "").lower().rstrip(".")
-        owner = _production_owner(host, self._production)
+        owner = production_owner(host, self._production)
         if owner is not None and not self.allow_production:
             raise ProductionRefused(f"refusing {host}, a production host of {owner} "
                                     "(--allow-production allows it)", request=request)
@@ -441,6 +320,12 @@ class LiveTransport(httpx.BaseTransport):
     def close(self) -> None:
         """Close the wrapped transport."""
         self.inner.close()
+
+
+def preflight(contract: Contract, options: LaneOptions) -> None:
+    """Refuse a run that could touch production, or whose live settings are invalid, before any request."""
+    refuse_production(contract, options)
+    LivePolicy.from_env(contract.provider, options_env(options))
 
 
 # ---- the session ---------------------------------------------------------------------------
@@ -560,7 +445,7 @@ def live_session(
     record lane passes its recorder).
     """
     preflight(contract, options)
-    env = _env(options)
+    env = options_env(options)
     missing = [var for var in contract.auth.credentials.values() if not env.get(var)]
     if missing:
         raise LaneUnavailable(

@@ -32,8 +32,8 @@ from hypothesis.stateful import get_state_machine_test
 
 from payconform.model.contract import Contract, Expectation, Source, dotted_get
 from payconform.model.outcomes import Evidence, Outcome
+from payconform.model.templates import new_request_id
 from payconform.rules.client import interpret
-from payconform.simulator.core import new_request_id
 
 __all__ = [
     "PAYCONFORM_CHECKS",

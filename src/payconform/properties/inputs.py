@@ -33,7 +33,8 @@ from hypothesis.reporting import with_reporter
 from payconform.model.contract import Contract, HeaderSpec
 from payconform.model.outcomes import Evidence, Verdict
 from payconform.model.schemas import schema_errors
-from payconform.properties.stateful import Harness, MachineResult, PropertyFailure
+from payconform.properties.harness import Harness, PropertyFailure
+from payconform.properties.stateful import MachineResult
 from payconform.rules.client import Exchange
 
 __all__ = ["PROPERTIES", "header_value_conforms", "link_ids", "run_property"]

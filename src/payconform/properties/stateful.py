@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import seed as hypothesis_seed
@@ -40,12 +40,11 @@ from hypothesis.stateful import (
     rule,
 )
 
-from payconform.model.contract import Contract, Expectation, HeaderSpec, Source, dotted_get
-from payconform.model.outcomes import Evidence, Outcome, Verdict
-from payconform.model.schemas import schema_errors
+from payconform.model.contract import Expectation, HeaderSpec, Source, dotted_get
+from payconform.model.outcomes import Evidence, Verdict
+from payconform.properties.harness import Harness, Judge, MachineLog, PropertyFailure
 from payconform.rules.client import AuthMode, Exchange, ProviderClient
-from payconform.rules.engine import CaseResult, outcome_matches
-from payconform.simulator.core import Simulator
+from payconform.rules.engine import CaseResult
 
 __all__ = [
     "PROPERTY_RULES",
@@ -61,133 +60,6 @@ __all__ = [
 ]
 
 _HARD = (Evidence.DOCUMENTED, Evidence.OBSERVED)
-
-
-class PropertyFailure(AssertionError):
-    """A documented or observed fact did not hold; the message says Expected / Received."""
-
-
-@dataclass
-class Harness:
-    """What a machine drives: a client, and the simulator behind it when it is in process.
-
-    ``can_force`` says whether statuses can be forced through the simulator control API
-    (simulator lanes); ``simulated`` whether the other side is payconform's simulator, where
-    a 5xx is a bug rather than infrastructure trouble.
-    """
-
-    contract: Contract
-    client: ProviderClient
-    simulator: Simulator | None = None
-    can_force: bool = True
-    simulated: bool = True
-    reset: bool = False
-    on_create: Callable[[str], None] | None = None
-
-    @classmethod
-    def from_session(cls, session: Any) -> Harness:
-        """A harness over a :class:`~payconform.lanes.base.LaneSession`."""
-        control = session.links.mode == "control"
-        # Links the machine creates join the session's own, so a live run cleans them up.
-        return cls(session.contract, session.client, session.simulator, can_force=control,
-                   simulated=session.simulator is not None or control,
-                   on_create=session.links.created.append)
-
-
-@dataclass
-class MachineLog:
-    """Findings that do not stop a run: warnings (inferred facts) and observations."""
-
-    warnings: dict[str, str] = field(default_factory=dict)
-    observations: dict[str, str] = field(default_factory=dict)
-    steps: int = 0
-    requests: int = 0
-    trail: list[str] = field(default_factory=list)
-
-
-class Judge:
-    """Records checks at their evidence level; raises :class:`PropertyFailure` for hard ones."""
-
-    def __init__(self, contract: Contract, log: MachineLog, *, simulated: bool) -> None:
-        self.contract = contract
-        self.log = log
-        self.simulated = simulated
-
-    def check(self, name: str, source: Source, passed: bool, expected: str, received: str) -> bool:
-        """One comparison; hard failures raise, soft ones are logged; returns ``passed``."""
-        if passed:
-            return True
-        text = f"{name} [{source.evidence.value}]\n  Expected: {expected}\n  Received: {received}\n" \
-               f"  Source: {source.citation}"
-        if source.evidence in _HARD:
-            raise PropertyFailure(text)
-        target = self.log.warnings if source.evidence is Evidence.INFERRED else self.log.observations
-        target.setdefault(name, text)
-        return False
-
-    def response(self, exchange: Exchange, schema_file: str, schema_source: Source) -> None:
-        """Every response: no 5xx from the simulator, and a body valid against its schema."""
-        self.log.requests += 1
-        contract = self.contract
-        if exchange.status >= 500 or exchange.status == 429:
-            if self.simulated:
-                self.check(f"{exchange.operation}: no 5xx from the simulator", schema_source, False,
-                           "a 2xx or 4xx answer", f"HTTP {exchange.status}: {exchange.text[:200]}")
-            from payconform.rules.engine import Inconclusive
-
-            raise Inconclusive(f"{exchange.operation} returned HTTP {exchange.status}")
-        if 200 <= exchange.status < 300:
-            problems = schema_errors(schema_file, exchange.json)
-            self.check(f"{exchange.operation} body matches {schema_file}", schema_source,
-                       not problems, "a body valid against the schema", "; ".join(problems))
-            return
-        if exchange.json is None:
-            self.check(f"{exchange.operation} error body is JSON", contract.error.source, False,
-                       "a JSON error body", repr(exchange.text[:200]))
-            return
-        problems = schema_errors(contract.error.schema_file, exchange.json)
-        self.check(f"{exchange.operation} error body matches {contract.error.schema_file}",
-                   contract.error.source, not problems, "a body valid against the error schema",
-                   "; ".join(problems))
-
-    def expect(self, exchange: Exchange, expectation: Expectation, what: str, link_id: str) -> None:
-        """Judge an exchange against an expectation, part by part (as the rule engine does)."""
-        seen = f"{exchange.outcome.value} (HTTP {exchange.status})"
-        if expectation.source.evidence is Evidence.UNVERIFIED:
-            self.observe(exchange, expectation, what, link_id)
-            return
-        if expectation.outcome_source is not None:
-            self.check(f"{what}: refused", expectation.source,
-                       outcome_matches(Outcome.REJECTED, exchange.outcome), "a refusal", seen)
-        self.check(f"{what}: outcome", expectation.outcome_source or expectation.source,
-                   outcome_matches(expectation.outcome, exchange.outcome), expectation.outcome.value,
-                   seen)
-        if expectation.http_status is not None:
-            self.check(f"{what}: HTTP status", expectation.http_status_source or expectation.source,
-                       exchange.status == expectation.http_status, str(expectation.http_status),
-                       str(exchange.status))
-        for key, value in expectation.error.items():
-            want = value.replace("{id}", link_id)
-            got = (exchange.error or {}).get(key)
-            self.check(f"{what}: error {key}", expectation.error_source or expectation.source,
-                       got == want, repr(want), repr(got))
-
-    def observe(self, exchange: Exchange, expectation: Expectation, what: str, link_id: str) -> None:
-        """Record which candidate of an unverified expectation the answer matched."""
-        matched = None
-        for candidate in expectation.candidates:
-            error = exchange.error or {}
-            if (outcome_matches(candidate.outcome, exchange.outcome)
-                    and candidate.http_status in (None, exchange.status)
-                    and all(error.get(k) == v.replace("{id}", link_id)
-                            for k, v in candidate.error.items())):
-                matched = candidate.label
-                break
-        seen = f"HTTP {exchange.status}, outcome {exchange.outcome.value}"
-        labels = "; ".join(c.label for c in expectation.candidates)
-        note = (f"{what}: observed {seen}; matches candidate '{matched}'" if matched
-                else f"{what}: observed {seen}; matches none of the candidates ({labels})")
-        self.log.observations.setdefault(f"{what}: {matched}", note)
 
 
 @dataclass

@@ -23,7 +23,8 @@ import httpx
 from payconform.model.contract import Contract, dotted_get
 from payconform.model.outcomes import Outcome
 from payconform.model.redact import Redactor
-from payconform.simulator.core import CONTROL_PREFIX, fill_template, new_request_id
+from payconform.model.templates import fill_template, new_request_id
+from payconform.simulator.state import CONTROL_PREFIX
 
 __all__ = ["AuthMode", "Credentials", "Exchange", "ProviderClient", "interpret"]
 

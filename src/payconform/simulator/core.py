@@ -5,11 +5,8 @@ errors all come from the :class:`~payconform.model.contract.Contract`. It is tra
 (:meth:`Simulator.handle` takes and returns plain values); :mod:`payconform.simulator.transport`
 mounts it in httpx and respx, :mod:`payconform.simulator.server` serves it on a loopback socket.
 
-Template placeholders (entity and create body): a string that is exactly ``$name`` is
-replaced by a typed value; ``${name}`` inside a longer string is interpolated. Names:
-``id``, ``status``, ``amount``, ``currency``, ``amount_paid``, ``amount_due``, ``seq``,
-``seq_str``, ``created_at``, ``updated_at``, ``cancelled_at``, ``expire_at``, ``token``,
-``livemode``, and ``req.<dotted path>`` for a value echoed from the create request.
+Bodies come from the contract's templates (:mod:`payconform.model.templates`); links, plain
+responses and the mutation hooks are in :mod:`payconform.simulator.state`.
 
 Mutants (see :mod:`payconform.simulator.mutants`) change behaviour through :class:`Mutation` hooks.
 """
@@ -20,105 +17,20 @@ import copy
 import json
 import re
 import secrets
-import string
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from payconform.model.contract import Candidate, Contract, HeaderSpec, Variant, dotted_get
 from payconform.model.outcomes import Outcome, StatusKind
 from payconform.model.redact import Redactor
+from payconform.model.templates import fill_template, random_alnum, render_id, stamp
 from payconform.simulator.faults import HTML_ERROR_PAGE, parse_faults, take_fault, truncate
+from payconform.simulator.state import CONTROL_PREFIX, CancelAction, Link, Mutation, SimResponse
 
-__all__ = ["CONTROL_PREFIX", "Link", "Mutation", "SimResponse", "Simulator", "fill_template"]
-
-CONTROL_PREFIX = "/_simulator"
-_IST = timezone(timedelta(hours=5, minutes=30))
-_ALNUM = string.ascii_letters + string.digits
-
-
-@dataclass
-class SimResponse:
-    """A response as plain values; ``body`` is JSON-serializable or raw bytes."""
-
-    status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    raw: bytes | None = None
-
-    def content(self) -> bytes:
-        """The body bytes as sent on the wire."""
-        if self.raw is not None:
-            return self.raw
-        if self.body is None:
-            return b""
-        return json.dumps(self.body).encode()
-
-
-@dataclass
-class Link:
-    """One link in the simulator's memory."""
-
-    id: str
-    seq: int
-    status: str
-    amount: Any
-    currency: Any
-    created_at: float
-    updated_at: float
-    request: dict[str, Any]
-    token: str
-    api_version: str
-    cancelled_at: float | None = None
-    expire_at: float = 0.0
-    variant: str | None = None
-
-
-CancelAction = Literal["cancel", "reject", "noop"]
-
-
-class Mutation:
-    """Hook points that a mutant overrides; this base class is the faithful behaviour."""
-
-    name = "faithful"
-
-    def cancel_action(self, contract: Contract, link: Link, action: CancelAction) -> CancelAction:
-        """What a cancel of ``link`` does: cancel it, reject it, or answer a no-op."""
-        return action
-
-    def enforce_header(self, contract: Contract, header: HeaderSpec, problem: str) -> bool:
-        """Whether a missing (``problem='missing'``) or malformed header is refused."""
-        return True
-
-    def header_answer(
-        self, contract: Contract, header: HeaderSpec, problem: str, played: Candidate
-    ) -> Candidate:
-        """The behaviour for a missing or malformed header (a success candidate accepts it)."""
-        return played
-
-    def enforce_auth(self, contract: Contract, problem: str) -> bool:
-        """Whether missing or invalid credentials are refused."""
-        return True
-
-    def unknown_id(self, contract: Contract, played: Candidate) -> Candidate | None:
-        """The behaviour for an unknown id; ``None`` answers with a fabricated link."""
-        return played
-
-    def fetch_status(self, contract: Contract, link: Link, status: str) -> str:
-        """The status a fetch reports for ``link``."""
-        return status
-
-    def respond(
-        self, contract: Contract, operation: str, pre_status: str | None, response: SimResponse
-    ) -> SimResponse:
-        """A last look at every API response (not control responses)."""
-        return response
-
+__all__ = ["Simulator"]
 
 class Simulator:
     """The in-memory provider double for one contract.
@@ -402,9 +314,9 @@ class Simulator:
             if link_id in self.links:
                 return self._plain_error(409, f"a link with id {link_id} already exists")
         elif spec.id_template is not None:
-            link_id = _render_id(spec.id_template, self.clock())
+            link_id = render_id(spec.id_template, self.clock())
         else:
-            link_id = spec.id_prefix + "".join(secrets.choice(_ALNUM) for _ in range(spec.id_length))
+            link_id = spec.id_prefix + random_alnum(spec.id_length)
         now = self.clock()
         self._seq += 1
         version = headers.get(self._version_header() or "", self.contract.default_api_version)
@@ -517,10 +429,10 @@ class Simulator:
             "amount_due": link.amount - paid if isinstance(link.amount, int | float) else 0,
             "seq": link.seq,
             "seq_str": str(link.seq),
-            "created_at": _stamp(link.created_at, fmt),
-            "updated_at": _stamp(link.updated_at, fmt),
-            "cancelled_at": _stamp(link.cancelled_at, fmt) if link.cancelled_at else unset,
-            "expire_at": _stamp(link.expire_at, fmt),
+            "created_at": stamp(link.created_at, fmt),
+            "updated_at": stamp(link.updated_at, fmt),
+            "cancelled_at": stamp(link.cancelled_at, fmt) if link.cancelled_at else unset,
+            "expire_at": stamp(link.expire_at, fmt),
             "token": link.token,
             "livemode": False,
         }
@@ -593,21 +505,6 @@ def _refuses(played: Candidate) -> bool:
     return played.outcome not in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
 
 
-_ID_PART = re.compile(r"\{(utc|alnum):([^}]*)\}")
-
-
-def _render_id(template: str, epoch: float) -> str:
-    """A server-generated id from ``CreateSpec.id_template`` (``{utc:FMT}``, ``{alnum:N}``)."""
-
-    def part(match: re.Match[str]) -> str:
-        kind, arg = match.groups()
-        if kind == "utc":
-            return datetime.fromtimestamp(epoch, UTC).strftime(arg)
-        return "".join(secrets.choice(_ALNUM) for _ in range(int(arg)))
-
-    return _ID_PART.sub(part, template)
-
-
 def _header_valid(header: HeaderSpec, value: str) -> bool:
     if header.max_length is not None and not 1 <= len(value) <= header.max_length:
         return False
@@ -622,45 +519,3 @@ def _half(amount: Any) -> Any:
     if isinstance(amount, float):
         return amount / 2
     return 0
-
-
-def _stamp(epoch: float | None, fmt: str) -> Any:
-    if epoch is None:
-        return None
-    if fmt == "unix":
-        return int(epoch)
-    moment = datetime.fromtimestamp(epoch, UTC)
-    if fmt == "iso8601_ist":
-        return moment.astimezone(_IST).isoformat(timespec="seconds")
-    if fmt == "iso8601_ms_z":
-        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-_INTERP = re.compile(r"\$\{([a-z_.]+)\}")
-
-
-def fill_template(template: Any, values: Mapping[str, Any], request: Mapping[str, Any]) -> Any:
-    """Resolve ``$name`` / ``${name}`` placeholders in a template (see module docstring)."""
-
-    def lookup(name: str) -> Any:
-        if name.startswith("req."):
-            return copy.deepcopy(dotted_get(request, name[4:]))
-        if name not in values:
-            raise KeyError(f"unknown template placeholder ${name}")
-        return values[name]
-
-    if isinstance(template, dict):
-        return {k: fill_template(v, values, request) for k, v in template.items()}
-    if isinstance(template, list):
-        return [fill_template(v, values, request) for v in template]
-    if isinstance(template, str):
-        if template.startswith("$") and not template.startswith("${") and " " not in template:
-            return lookup(template[1:])
-        return _INTERP.sub(lambda m: str(lookup(m.group(1))), template)
-    return template
-
-
-def new_request_id() -> str:
-    """A fresh request id (used by clients for ``uuid``-valued headers)."""
-    return str(uuid.uuid4())

@@ -23,7 +23,7 @@ from payconform.model.contract import (
     load_schema,
 )
 from payconform.model.outcomes import Evidence, Outcome, Verdict
-from payconform.simulator.core import CancelAction, Link, Mutation, SimResponse
+from payconform.simulator.state import CancelAction, Link, Mutation, SimResponse
 
 __all__ = ["MUTANTS", "Mutant", "mutants_for"]
 

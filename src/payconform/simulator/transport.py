@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from payconform.simulator.core import SimResponse, Simulator
+from payconform.simulator.core import Simulator
+from payconform.simulator.state import SimResponse
 
 __all__ = ["SimulatorTransport", "mock_with_respx", "to_httpx"]
 

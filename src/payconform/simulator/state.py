@@ -1,0 +1,95 @@
+"""What the simulator keeps and answers: links, plain responses, and the mutation hooks.
+
+:class:`Mutation` is the faithful behaviour; a mutant (:mod:`payconform.simulator.mutants`)
+overrides one hook to break exactly one fact.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from payconform.model.contract import Candidate, Contract, HeaderSpec
+
+__all__ = ["CONTROL_PREFIX", "CancelAction", "Link", "Mutation", "SimResponse"]
+
+CONTROL_PREFIX = "/_simulator"
+
+
+@dataclass
+class SimResponse:
+    """A response as plain values; ``body`` is JSON-serializable or raw bytes."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+
+    def content(self) -> bytes:
+        """The body bytes as sent on the wire."""
+        if self.raw is not None:
+            return self.raw
+        if self.body is None:
+            return b""
+        return json.dumps(self.body).encode()
+
+
+@dataclass
+class Link:
+    """One link in the simulator's memory."""
+
+    id: str
+    seq: int
+    status: str
+    amount: Any
+    currency: Any
+    created_at: float
+    updated_at: float
+    request: dict[str, Any]
+    token: str
+    api_version: str
+    cancelled_at: float | None = None
+    expire_at: float = 0.0
+    variant: str | None = None
+
+
+CancelAction = Literal["cancel", "reject", "noop"]
+
+
+class Mutation:
+    """Hook points that a mutant overrides; this base class is the faithful behaviour."""
+
+    name = "faithful"
+
+    def cancel_action(self, contract: Contract, link: Link, action: CancelAction) -> CancelAction:
+        """What a cancel of ``link`` does: cancel it, reject it, or answer a no-op."""
+        return action
+
+    def enforce_header(self, contract: Contract, header: HeaderSpec, problem: str) -> bool:
+        """Whether a missing (``problem='missing'``) or malformed header is refused."""
+        return True
+
+    def header_answer(
+        self, contract: Contract, header: HeaderSpec, problem: str, played: Candidate
+    ) -> Candidate:
+        """The behaviour for a missing or malformed header (a success candidate accepts it)."""
+        return played
+
+    def enforce_auth(self, contract: Contract, problem: str) -> bool:
+        """Whether missing or invalid credentials are refused."""
+        return True
+
+    def unknown_id(self, contract: Contract, played: Candidate) -> Candidate | None:
+        """The behaviour for an unknown id; ``None`` answers with a fabricated link."""
+        return played
+
+    def fetch_status(self, contract: Contract, link: Link, status: str) -> str:
+        """The status a fetch reports for ``link``."""
+        return status
+
+    def respond(
+        self, contract: Contract, operation: str, pre_status: str | None, response: SimResponse
+    ) -> SimResponse:
+        """A last look at every API response (not control responses)."""
+        return response
