@@ -46,8 +46,10 @@ typecheck: $(DEV)
 test: lint typecheck
 	PAYCONFORM_HYPOTHESIS_PROFILE=$${PAYCONFORM_HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest tests suites $(PYTEST_FLAGS)
 
+# Loopback only; numbers are printed with the machine they were taken on (benchmarks/README.md).
 bench: $(DEV)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/suite_overhead.py --repeat $${BENCH_REPEAT:-3}
+	$(BIN)/python benchmarks/run.py --repeat $${BENCH_REPEAT:-3}
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
