@@ -50,6 +50,7 @@ test: lint typecheck
 bench: $(DEV)
 	$(BIN)/python benchmarks/suite_overhead.py --repeat $${BENCH_REPEAT:-3}
 	$(BIN)/python benchmarks/run.py --repeat $${BENCH_REPEAT:-3}
+	$(BIN)/python -m benchmarks.versus_schemathesis_cli --provider $${BENCH_PROVIDER:-cashfree}
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
