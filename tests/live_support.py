@@ -71,6 +71,8 @@ def live_session_for(contract: Contract, server: RunningServer, env: dict[str, s
 
 def control(server: RunningServer, method: str, path: str, body: Any = None) -> Any:
     """Call the simulator control API and return its JSON answer."""
+    if body is None and method != "GET":
+        body = {}  # a control call that changes state must be JSON
     response = httpx.request(method, f"{server.origin}/_simulator/{path}", json=body)
     assert response.status_code == 200, response.text
     return response.json()

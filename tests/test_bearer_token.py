@@ -74,7 +74,7 @@ def test_an_expired_token_is_refused_by_the_simulator(contract: Contract) -> Non
     link_id = _new_link(session)
     token = session.client.bearer_token()
     assert _cancel_with(session, link_id, "never-issued-token")[1] is Outcome.UNAUTHORIZED
-    expired = session.client.http.post(session.client.control_url("tokens/expire"))
+    expired = session.client.http.post(session.client.control_url("tokens/expire"), json={})
     assert expired.status_code == 200 and expired.json() == {"expired": 1}
     status, outcome = _cancel_with(session, link_id, token)
     assert outcome is Outcome.UNAUTHORIZED, status
@@ -88,7 +88,7 @@ def test_the_client_renews_a_token_the_server_expired(contract: Contract) -> Non
     session = _session(contract)
     link_id = _new_link(session)
     first = session.client.bearer_token()
-    session.client.http.post(session.client.control_url("tokens/expire"))
+    session.client.http.post(session.client.control_url("tokens/expire"), json={})
     cancelled = session.client.cancel(link_id, pre_status=contract.initial_status)
     assert cancelled.status == contract.cancel_success_status, cancelled.text
     assert cancelled.outcome is Outcome.CANCELLED

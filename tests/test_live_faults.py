@@ -183,7 +183,7 @@ def test_the_fault_control_api_validates_lists_and_clears() -> None:
     simulator = Simulator(CASHFREE)
 
     def call(method: str, body: Any = None) -> tuple[int, Any]:
-        answer = simulator.handle(method, "/_simulator/faults", {},
+        answer = simulator.handle(method, "/_simulator/faults", {"Content-Type": "application/json"},
                                   json.dumps(body).encode() if body is not None else b"")
         return answer.status, answer.body
 

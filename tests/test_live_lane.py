@@ -177,7 +177,7 @@ def test_a_bearer_token_is_fetched_once_per_run_and_renewed_before_it_expires(
         before = len(simulator.requests)
         session.run_all()
         session.extra["finish"]()  # type: ignore[operator]
-        tokens = [r for r in simulator.requests[before:] if r["path"].endswith(token_path)]
+        tokens = [r for r in list(simulator.requests)[before:] if r["path"].endswith(token_path)]
         assert len(tokens) == 1
         link_id = session.links.created[0]
         now = time.monotonic()
@@ -185,5 +185,5 @@ def test_a_bearer_token_is_fetched_once_per_run_and_renewed_before_it_expires(
         monkeypatch.setattr(payconform.rules.client.time, "monotonic", lambda: now + ttl - 59)
         assert session.client.fetch(link_id).status == 200
         session.close()
-        tokens = [r for r in simulator.requests[before:] if r["path"].endswith(token_path)]
+        tokens = [r for r in list(simulator.requests)[before:] if r["path"].endswith(token_path)]
     assert len(tokens) == 2

@@ -43,7 +43,7 @@ def test_control_api_forces_status_lists_requests_and_resets() -> None:
         listed = client.get(f"{server.origin}/_simulator/requests").json()["requests"]
         assert [r["path"] for r in listed] == ["/pg/links", "/pg/links/ctl_1/cancel"]
         assert CREDS["client_secret"] not in json.dumps(listed)
-        assert client.post(f"{server.origin}/_simulator/reset").status_code == 200
+        assert client.post(f"{server.origin}/_simulator/reset", json={}).status_code == 200
         assert client.get("links/ctl_1", headers=HEADERS).status_code == 404
 
 

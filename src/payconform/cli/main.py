@@ -29,21 +29,46 @@ Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg
 def _serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("serve", help="serve a provider simulator over HTTP on loopback")
     parser.add_argument("provider")
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1; others need --allow-remote)")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="listen on a non-loopback address (the control API then needs a token)")
+    parser.add_argument("--control-token", default=None, metavar="TOKEN",
+                        help="require this token for the control API (default beyond loopback: "
+                             "a random one, printed at start)")
     parser.set_defaults(func=_cmd_serve)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import secrets
+
     from payconform.simulator.core import Simulator
-    from payconform.simulator.server import serve_forever
+    from payconform.simulator.server import is_loopback_host, serve_forever
 
     contract = get_contract(args.provider)
+    loopback = is_loopback_host(args.host)
+    if not loopback and not args.allow_remote:
+        print(f"payconform: refusing to listen on {args.host}, which is not a loopback address: "
+              "anyone who can reach it can drive the simulator. Pass --allow-remote to do it on "
+              "purpose (the control API then requires a token).", file=sys.stderr)
+        return EXIT_USAGE
+    if args.control_token is not None and len(args.control_token) < 16:
+        print("payconform: --control-token must be at least 16 characters", file=sys.stderr)
+        return EXIT_USAGE
+    token = args.control_token or (None if loopback else secrets.token_urlsafe(24))
     # Accept the user's own credentials when they are set, so a live-lane run pointed at
     # this server needs no change; otherwise the contract's documented simulator defaults.
     env = {name: os.environ.get(var) for name, var in contract.auth.credentials.items()}
     credentials = {k: v for k, v in env.items() if v} if all(env.values()) else None
-    return serve_forever(Simulator(contract, credentials=credentials), args.host, args.port)
+    try:
+        return serve_forever(Simulator(contract, credentials=credentials), args.host, args.port,
+                             control_token=token)
+    except OSError as exc:  # binding: address in use, not available, no permission
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        print(f"payconform: cannot listen on {args.host}:{args.port}: {reason.lower()}",
+              file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _providers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

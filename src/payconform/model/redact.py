@@ -1,20 +1,37 @@
 """Redaction of secrets: by header name, by body field name, and by credential value.
 
 Everything that leaves the process (reports, recorded requests, cassettes, terminal output)
-goes through a :class:`Redactor`. Value-based redaction catches a credential wherever it
-appears: a URL, a header, a body, or base64-encoded inside Basic auth.
+goes through a :class:`Redactor`. Value-based redaction catches a secret wherever it
+appears (a URL, a header, a body) and in every form it travels in: base64 (alone and as the
+``id:secret`` pair of Basic auth), percent-encoded, JSON-escaped, and a partial prefix of 8
+characters or more (a masked echo such as ``rzp_test_AbCd****``). Secrets a run obtains
+(an issued bearer token) are added with :meth:`Redactor.learn`. URL userinfo
+(``https://user:password@host``) is removed from every text.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote, quote_plus
 
-__all__ = ["REDACTED", "SENSITIVE_FIELDS", "SENSITIVE_HEADERS", "Redactor", "pii_placeholder"]
+__all__ = [
+    "MIN_PREFIX",
+    "REDACTED",
+    "SENSITIVE_FIELDS",
+    "SENSITIVE_HEADERS",
+    "Redactor",
+    "pii_placeholder",
+    "secret_forms",
+    "strip_userinfo",
+]
 
 REDACTED = "<redacted>"
+#: The shortest prefix of a secret that is redacted on its own (a partially masked echo).
+MIN_PREFIX = 8
 
 #: Header names whose values are never kept, for every provider.
 SENSITIVE_HEADERS = frozenset(
@@ -32,7 +49,15 @@ SENSITIVE_HEADERS = frozenset(
 )
 
 #: Body fields that hold secrets in any provider's auth flow.
-SENSITIVE_FIELDS = frozenset({"client_secret", "access_token", "refresh_token", "client_id"})
+SENSITIVE_FIELDS = frozenset({"client_secret", "access_token", "refresh_token", "client_id",
+                              "key_secret", "api_key", "secret_key", "password"})
+
+_USERINFO = re.compile(r"(?<=://)[^/?#@\s\"'<>]+@")
+
+
+def strip_userinfo(text: str) -> str:
+    """``text`` with the ``user:password@`` part of every URL in it removed."""
+    return _USERINFO.sub("", text)
 
 
 def pii_placeholder(field: str) -> str:
@@ -47,11 +72,30 @@ def pii_placeholder(field: str) -> str:
     return "payconform-placeholder"
 
 
+def _b64(raw: bytes) -> set[str]:
+    std = base64.b64encode(raw).decode()
+    url = base64.urlsafe_b64encode(raw).decode()
+    return {std, url, std.rstrip("="), url.rstrip("=")}
+
+
+def secret_forms(value: str, *, prefixes: bool = True) -> set[str]:
+    """Every form of ``value`` that is redacted: itself, base64, percent-encoded, JSON-escaped,
+    ``\\u``-escaped, and (``prefixes``) each prefix of :data:`MIN_PREFIX` characters or more."""
+    forms = {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value)}
+    forms |= _b64(value.encode())
+    escaped = json.dumps(value)[1:-1]
+    forms |= {escaped, escaped.replace("/", "\\/"), "".join(f"\\u{ord(c):04x}" for c in value)}
+    if prefixes:
+        forms |= {value[:n] for n in range(MIN_PREFIX, len(value))}
+    return {f for f in forms if f}
+
+
 class Redactor:
     """Removes secrets from headers, bodies and text.
 
-    ``values`` are the credential values in use; each is also redacted in its base64 forms
-    (alone and as ``id:secret`` pairs) so that Basic auth never leaks.
+    ``values`` are the credential values in use; each is redacted in every form of
+    :func:`secret_forms`, and every pair of them also as base64 ``id:secret`` (Basic auth).
+    Values shorter than 4 characters are ignored (they would blank ordinary text).
     """
 
     def __init__(
@@ -63,34 +107,50 @@ class Redactor:
         placeholders: Mapping[str, str] | None = None,
     ) -> None:
         plain = sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
-        encoded: set[str] = set()
+        forms: set[str] = set()
         for value in plain:
-            encoded.add(base64.b64encode(value.encode()).decode())
+            forms |= secret_forms(value)
         for first in plain:
             # Equal id and secret are possible (and random test values can collide).
             for second in plain:
-                pair = f"{first}:{second}".encode()
-                encoded.add(base64.b64encode(pair).decode())
-                encoded.add(base64.urlsafe_b64encode(pair).decode())
-        self._values = sorted(set(plain) | encoded, key=len, reverse=True)
+                forms |= _b64(f"{first}:{second}".encode())
+        self._forms = forms
+        self._pattern: re.Pattern[str] | None = None
         self._headers = SENSITIVE_HEADERS | {h.lower() for h in headers}
         self._fields = SENSITIVE_FIELDS | set(fields)
         # PII fields keep a valid value (an email stays an email) instead of REDACTED.
         self._placeholders = dict(placeholders or {})
+
+    def learn(self, *values: str) -> None:
+        """Also redact ``values`` from now on (secrets obtained during a run: issued tokens)."""
+        new = set()
+        for value in values:
+            if value and len(value) >= 4:
+                new |= secret_forms(value)
+        if new - self._forms:
+            self._forms |= new
+            self._pattern = None
+
+    def _regex(self) -> re.Pattern[str] | None:
+        if self._pattern is None and self._forms:
+            # Longest first: a whole secret wins over its prefix, a pair over its parts.
+            ordered = sorted(self._forms, key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, ordered)))
+        return self._pattern
 
     def is_sensitive_header(self, name: str) -> bool:
         """Whether a header's value is never kept."""
         return name.lower() in self._headers
 
     def text(self, value: str) -> str:
-        """``value`` with every credential occurrence replaced."""
-        for secret in self._values:
-            if secret in value:
-                value = value.replace(secret, REDACTED)
-        return value
+        """``value`` with every secret occurrence (any form) and URL userinfo replaced."""
+        pattern = self._regex()
+        if pattern is not None:
+            value = pattern.sub(REDACTED, value)
+        return strip_userinfo(value) if "@" in value else value
 
     def headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
-        """A copy of ``headers`` with sensitive names and credential values redacted."""
+        """A copy of ``headers`` with sensitive names and secret values redacted."""
         items = headers.items() if isinstance(headers, Mapping) else headers
         out: dict[str, str] = {}
         for name, value in items:
@@ -120,7 +180,7 @@ class Redactor:
         if not text:
             return ""
         try:
-            parsed = json.loads(text)
-        except ValueError:
+            return json.dumps(self.data(json.loads(text)), ensure_ascii=False)
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
             return self.text(text)
-        return json.dumps(self.data(parsed), ensure_ascii=False)
+

@@ -13,13 +13,16 @@ Mutants (see :mod:`payconform.simulator.mutants`) change behaviour through :clas
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import re
 import secrets
 import threading
 import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -30,13 +33,55 @@ from payconform.model.templates import fill_template, random_alnum, render_id, s
 from payconform.simulator.faults import HTML_ERROR_PAGE, parse_faults, take_fault, truncate
 from payconform.simulator.state import CONTROL_PREFIX, CancelAction, Link, Mutation, SimResponse
 
-__all__ = ["Simulator"]
+__all__ = ["MAX_LINKS", "MAX_REPLAYS", "MAX_TOKENS", "REQUEST_LOG_SIZE", "Simulator"]
+
+#: Default bounds of a simulator's memory (``None`` for a bound means unbounded). Past a
+#: bound the oldest entry goes first: the request log is a ring buffer, the oldest link and
+#: the oldest idempotent answer are forgotten (a forgotten link is an unknown id).
+REQUEST_LOG_SIZE = 10_000
+MAX_LINKS = 10_000
+MAX_REPLAYS = 10_000
+MAX_TOKENS = 10_000
+#: Control calls that change state must say they are JSON: a web page can send text/plain
+#: or form posts (and bodiless posts) to loopback without a CORS pre-flight, never JSON.
+_JSON_TYPES = ("application/json",)
+
+
+@dataclass
+class _Pending:
+    """An API request between its fault draw and its answer (a latency fault waits between)."""
+
+    method: str
+    target: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    fault: dict[str, Any] | None
+
+    @property
+    def delay(self) -> float:
+        return float(self.fault["seconds"]) if self.fault and self.fault["kind"] == "latency" else 0.0
+
+
+def _json(body: bytes, default: Any = None) -> Any:
+    """Parsed JSON, or ``default`` for a body that is not JSON or nests deeper than Python can
+    recurse (a 1,000-level array is a malformed request, not a crash)."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return default
+
+
+_INVALID = object()
 
 class Simulator:
     """The in-memory provider double for one contract.
 
     ``credentials`` are the values it accepts (default: the contract's simulator
-    credentials). ``clock`` returns epoch seconds and can be replaced in tests. Thread-safe.
+    credentials). ``clock`` returns epoch seconds and can be replaced in tests. Memory is
+    bounded: ``request_log_size`` recorded requests (a ring buffer; 0 keeps none),
+    ``max_links`` links and ``max_replays`` idempotent answers, oldest forgotten first
+    (``None``: unbounded). Thread-safe.
     """
 
     def __init__(
@@ -46,8 +91,14 @@ class Simulator:
         mutation: Mutation | None = None,
         credentials: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.time,
+        request_log_size: int | None = REQUEST_LOG_SIZE,
+        max_links: int | None = MAX_LINKS,
+        max_replays: int | None = MAX_REPLAYS,
     ) -> None:
         self.contract = contract
+        self.request_log_size = request_log_size
+        self.max_links = max_links
+        self.max_replays = max_replays
         self.mutation = mutation or Mutation()
         self.credentials = dict(credentials or contract.auth.simulator_credentials)
         self.clock = clock
@@ -65,9 +116,12 @@ class Simulator:
         with self._lock:
             self.links: dict[str, Link] = {}
             self.tokens: dict[str, float] = {}
-            self.requests: list[dict[str, Any]] = []
+            #: Recorded requests, oldest first (a ring buffer of ``request_log_size``).
+            self.requests: deque[dict[str, Any]] = deque(maxlen=self.request_log_size)
+            #: Requests answered since the last reset (the log may hold fewer).
+            self.request_count = 0
             self.faults.clear()
-            self._replays: dict[tuple[str, str, str], SimResponse] = {}
+            self._replays: OrderedDict[tuple[str, str, str], SimResponse] = OrderedDict()
             self._seq = 1996567
 
     def forget_links(self) -> None:
@@ -93,44 +147,79 @@ class Simulator:
 
     # ---- entry point -------------------------------------------------------------------
 
+    def is_control(self, target: str) -> bool:
+        """Whether ``target`` addresses the control API rather than the provider API."""
+        return self._control_offset(urlsplit(target).path) is not None
+
+    def _control_offset(self, path: str) -> int | None:
+        # Only a path that starts with the control prefix (at the origin or under the base
+        # path) is a control call: a link id like "_simulator" must reach the API.
+        return next((len(p) - len(CONTROL_PREFIX) for p in (CONTROL_PREFIX,
+                     self.base_path + CONTROL_PREFIX) if path == p or path.startswith(p + "/")),
+                    None)
+
     def handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes = b""
     ) -> SimResponse:
         """Answer one HTTP request; ``target`` is the raw path with its query string."""
+        pending = self._receive(method, target, headers, body)
+        if isinstance(pending, SimResponse):
+            return pending
+        if pending.delay:
+            time.sleep(pending.delay)  # outside the lock: other requests keep flowing
+        return self._answer(pending)
+
+    async def handle_async(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> SimResponse:
+        """:meth:`handle` for an event loop: a latency fault waits without blocking the loop."""
+        pending = self._receive(method, target, headers, body)
+        if isinstance(pending, SimResponse):
+            return pending
+        if pending.delay:
+            await asyncio.sleep(pending.delay)
+        return self._answer(pending)
+
+    def error_response(self, status: int, message: str) -> SimResponse:
+        """An error in the provider's error shape (for a request the server refuses itself)."""
+        return self._plain_error(status, message)
+
+    def _receive(self, method: str, target: str, headers: Mapping[str, str], body: bytes
+                 ) -> SimResponse | _Pending:
+        """A control call's answer, or an API request with the fault it drew."""
         method = method.upper()
         path = urlsplit(target).path
         lower = {k.lower(): v for k, v in headers.items()}
         with self._lock:
-            # Only a path that starts with the control prefix (at the origin or under the base
-            # path) is a control call: a link id like "_simulator" must reach the API.
-            control = next((len(p) - len(CONTROL_PREFIX) for p in (CONTROL_PREFIX,
-                            self.base_path + CONTROL_PREFIX) if path == p or path.startswith(p + "/")),
-                           None)
+            control = self._control_offset(path)
             if control is not None:
-                response = self._control(method, path[control:], body)
-                return response
+                return self._control(method, path[control:], lower, body)
             fault = take_fault(self.faults, self._operation_of(method, path), method, path)
-        if fault is not None and fault["kind"] == "latency":
-            time.sleep(fault["seconds"])  # outside the lock: other requests keep flowing
+        return _Pending(method, target, path, lower, body, fault)
+
+    def _answer(self, pending: _Pending) -> SimResponse:
+        method, path, fault = pending.method, pending.path, pending.fault
         with self._lock:
             if fault is None or fault["kind"] in ("latency", "truncate"):
-                response = self._api_once(method, path, lower, body)
+                response = self._api_once(method, path, pending.headers, pending.body)
             else:
                 response = self._fault_response(fault)
             if fault is not None and fault["kind"] == "truncate":
                 response = SimResponse(response.status, headers=dict(response.headers),
                                        raw=truncate(response.content()))
-            self.requests.append(
-                {
-                    "method": method,
-                    "path": self._redactor.text(target),
-                    "headers": self._redactor.headers(lower),
-                    "body": self._redactor.body(body),
-                    "status": response.status,
-                    "at": self.clock(),
-                    **({"fault": fault["kind"]} if fault is not None else {}),
-                }
-            )
+            self.request_count += 1
+            if self.request_log_size != 0:
+                self.requests.append(
+                    {
+                        "method": method,
+                        "path": self._redactor.text(pending.target),
+                        "headers": self._redactor.headers(pending.headers),
+                        "body": self._redactor.body(pending.body),
+                        "status": response.status,
+                        "at": self.clock(),
+                        **({"fault": fault["kind"]} if fault is not None else {}),
+                    }
+                )
             return response
 
     def _operation_of(self, method: str, path: str) -> str | None:
@@ -146,6 +235,8 @@ class Simulator:
         replay = (key, method, path)
         if replay not in self._replays:
             self._replays[replay] = self._api(method, path, headers, body)
+            while self.max_replays is not None and len(self._replays) > self.max_replays:
+                self._replays.popitem(last=False)
         return copy.deepcopy(self._replays[replay])
 
     def _fault_response(self, fault: dict[str, Any]) -> SimResponse:
@@ -268,10 +359,7 @@ class Simulator:
 
     def _token(self, body: bytes) -> SimResponse:
         auth = self.contract.auth
-        try:
-            payload = json.loads(body or b"{}")
-        except ValueError:
-            payload = None
+        payload = _json(body or b"{}")
         if not isinstance(payload, dict):
             return self._error(auth.invalid.played, "")
         for field_name, ref in auth.token_request.items():
@@ -279,8 +367,15 @@ class Simulator:
             if payload.get(field_name) != expected:
                 return self._error(auth.invalid.played, "")
         token = secrets.token_urlsafe(24)
-        self.tokens[token] = self.clock() + auth.token_ttl_seconds
-        self._redactor = Redactor([*self.credentials.values(), *self.tokens])
+        now = self.clock()
+        if len(self.tokens) >= MAX_TOKENS:  # expired ones first, then the oldest
+            self.tokens = {t: e for t, e in self.tokens.items() if e > now}
+            while len(self.tokens) >= MAX_TOKENS:
+                del self.tokens[next(iter(self.tokens))]
+        # Tokens are not learned by the log's redactor: the log keeps no response bodies and
+        # redacts the Authorization header by name, and learning thousands of tokens (an SDK
+        # that fetches one per call) would make every later redaction slower.
+        self.tokens[token] = now + auth.token_ttl_seconds
         return SimResponse(200, {auth.token_field: token, auth.expires_field: auth.token_ttl_seconds})
 
     # ---- operations ----------------------------------------------------------------------
@@ -288,10 +383,7 @@ class Simulator:
     def _create(self, headers: dict[str, str], body: bytes, variant: Variant | None = None
                 ) -> SimResponse:
         spec = self.contract.create if variant is None else variant.create
-        try:
-            request = json.loads(body or b"{}")
-        except ValueError:
-            request = None
+        request = _json(body or b"{}")
         if not isinstance(request, dict):
             return self._plain_error(400, "request body must be a JSON object")
         amount = dotted_get(request, spec.amount_path)
@@ -320,6 +412,8 @@ class Simulator:
         now = self.clock()
         self._seq += 1
         version = headers.get(self._version_header() or "", self.contract.default_api_version)
+        while self.max_links is not None and self.links and len(self.links) >= self.max_links:
+            del self.links[next(iter(self.links))]  # the oldest link is forgotten
         self.links[link_id] = Link(
             id=link_id,
             seq=self._seq,
@@ -455,12 +549,17 @@ class Simulator:
 
     # ---- control API -----------------------------------------------------------------------
 
-    def _control(self, method: str, path: str, body: bytes) -> SimResponse:
+    def _control(self, method: str, path: str, headers: Mapping[str, str], body: bytes
+                 ) -> SimResponse:
         rest = path[len(CONTROL_PREFIX):].strip("/")
         parts = [unquote(p) for p in rest.split("/")] if rest else []
-        try:
-            payload = json.loads(body) if body else {}
-        except ValueError:
+        if method not in ("GET", "HEAD"):
+            ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+            if ctype not in _JSON_TYPES:
+                return SimResponse(415, {"error": "control requests that change state must be "
+                                                  "JSON (Content-Type: application/json)"})
+        payload = _json(body, _INVALID) if body else {}
+        if payload is _INVALID:
             return SimResponse(400, {"error": "control request body must be JSON"})
         if method == "POST" and parts == ["reset"]:
             self.reset()
