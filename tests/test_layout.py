@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "lanes": 4,
     "cassettes": 5,
     "properties": 5,
+    "audit": 5,
     "wiring": 6,
     # The faces: nothing inside the package imports them.
     "plugin": 7,

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 
 from payconform.model.contract import Contract, Expectation, Source, documented
+from payconform.model.facts import fact_id
+from payconform.model.outcomes import Outcome
 from payconform.model.redact import Redactor
 from payconform.model.schemas import schema_errors
 from payconform.rules.client import ProviderClient
@@ -73,24 +75,30 @@ def cancellable_status_is_cancelled(ctx: RuleContext) -> None:
     expectation = contract.cancel_outcomes[status]
     link_id = ctx.prepare(status)
     exchange = ctx.cancel(link_id, pre_status=status)
+    where = f"cancel:{status}"
     if expectation.source.evidence.value == "unverified":
-        ctx.expect(exchange, expectation, f"cancel of {status}", link_id=link_id)
+        ctx.expect(exchange, expectation, f"cancel of {status}", where=where, link_id=link_id)
         return
     what = f"cancel of {status}"
+    ctx.check(f"{what}: outcome", expectation.source, exchange.outcome is Outcome.CANCELLED,
+              Outcome.CANCELLED.value, f"{exchange.outcome.value} (HTTP {exchange.status})",
+              fact=fact_id(where, "outcome"))
     ctx.check(f"{what}: HTTP status", expectation.http_status_source or expectation.source,
               exchange.status == contract.cancel_success_status,
-              str(contract.cancel_success_status), str(exchange.status))
+              str(contract.cancel_success_status), str(exchange.status),
+              fact=fact_id(where, "http-status"))
     entity = exchange.entity or {}
     field = contract.entity.status_field
     # A missing status field is schema.success's finding; this rule judges the value.
     if field in entity:
         ctx.check(f"{what}: {field} after cancel", expectation.source,
                   entity[field] == contract.cancelled_status,
-                  repr(contract.cancelled_status), repr(entity[field]))
+                  repr(contract.cancelled_status), repr(entity[field]),
+                  fact=fact_id(where, "cancelled-status"))
     stamp = contract.entity.cancelled_at_field
     if stamp and 200 <= exchange.status < 300:
         ctx.check(f"{what}: {stamp} is set", expectation.source, bool(entity.get(stamp)),
-                  f"{stamp} set", repr(entity.get(stamp)))
+                  f"{stamp} set", repr(entity.get(stamp)), fact=fact_id(where, "cancelled-at"))
 
 
 # ---- state.cancel-persists ------------------------------------------------------------------
@@ -112,7 +120,8 @@ def cancel_persists(ctx: RuleContext) -> None:
             f"the cancel itself returned HTTP {cancelled.status}; see cancel.cancellable-status"
         )
     ctx.expect_cancelled(link_id, contract.cancel_outcomes[contract.initial_status].source,
-                         f"fetch after cancel: {contract.entity.status_field}")
+                         f"fetch after cancel: {contract.entity.status_field}",
+                         fact=fact_id(f"cancel:{contract.initial_status}", "persists"))
 
 
 # ---- cancel.not-cancellable -----------------------------------------------------------------
@@ -145,15 +154,16 @@ def not_cancellable_is_refused(ctx: RuleContext) -> None:
     if "variant" in ctx.case.params:
         variant = ctx.contract.variant(ctx.case.params["variant"])
         status, what = variant.initial_status, f"cancel of a {variant.name}"
+        where = f"variant:{variant.name}"
         link_id = ctx.prepare_variant(variant.name)
     else:
         status = ctx.case.params["status"]
-        what = f"cancel of {status}"
+        what, where = f"cancel of {status}", f"cancel:{status}"
         link_id = ctx.prepare(status)
     before = ctx.fetch(link_id)
     exchange = ctx.cancel(link_id, pre_status=status)
-    ctx.expect(exchange, expectation, what, link_id=link_id)
-    ctx.expect_unchanged(link_id, before, expectation.source, f"after refused {what}")
+    ctx.expect(exchange, expectation, what, where=where, link_id=link_id)
+    ctx.expect_unchanged(link_id, before, expectation.source, f"after refused {what}", where=where)
 
 
 # ---- cancel.repeat --------------------------------------------------------------------------
@@ -173,7 +183,7 @@ def repeat_cancel_matches_contract(ctx: RuleContext) -> None:
     if not 200 <= first.status < 300:
         raise Inconclusive(f"the first cancel returned HTTP {first.status}; see cancel.cancellable-status")
     second = ctx.cancel(link_id, pre_status=contract.cancelled_status)
-    ctx.expect(second, expectation, "second cancel", link_id=link_id)
+    ctx.expect(second, expectation, "second cancel", where="repeat", link_id=link_id)
     if expectation.noop and 200 <= second.status < 300:
         # The status value is judged by the outcome and the fetch below (and the first answer's
         # by cancel.cancellable-status); every other field must be exactly as after the first.
@@ -182,8 +192,9 @@ def repeat_cancel_matches_contract(ctx: RuleContext) -> None:
         second_rest = {k: v for k, v in (second.entity or {}).items() if k != field}
         ctx.check("second cancel: no-op, every field unchanged", expectation.source,
                   second_rest == first_rest, json.dumps(first_rest, sort_keys=True)[:400],
-                  json.dumps(second_rest, sort_keys=True)[:400])
-    ctx.expect_cancelled(link_id, expectation.source, "after second cancel: still cancelled")
+                  json.dumps(second_rest, sort_keys=True)[:400], fact=fact_id("repeat", "noop"))
+    ctx.expect_cancelled(link_id, expectation.source, "after second cancel: still cancelled",
+                         fact=fact_id("repeat", "stays-cancelled"))
 
 
 # ---- cancel.unknown-id ----------------------------------------------------------------------
@@ -198,7 +209,8 @@ def repeat_cancel_matches_contract(ctx: RuleContext) -> None:
 def unknown_id_is_refused(ctx: RuleContext) -> None:
     link_id = ctx.contract.unknown_id_example
     exchange = ctx.cancel(link_id, pre_status=None)
-    ctx.expect(exchange, ctx.contract.unknown_id, "cancel of unknown id", link_id=link_id)
+    ctx.expect(exchange, ctx.contract.unknown_id, "cancel of unknown id", where="unknown-id",
+               link_id=link_id)
 
 
 # ---- auth.missing / auth.invalid ---------------------------------------------------------------
@@ -217,8 +229,11 @@ def _auth_rule(mode: str) -> None:
         link_id = ctx.prepare(contract.initial_status)
         before = ctx.fetch(link_id)
         exchange = ctx.cancel(link_id, auth=mode, pre_status=contract.initial_status)
-        ctx.expect(exchange, expectation, f"cancel with {mode} credentials", link_id=link_id)
-        ctx.expect_unchanged(link_id, before, expectation.source, f"after {mode}-credentials cancel")
+        where = f"auth:{mode}"
+        ctx.expect(exchange, expectation, f"cancel with {mode} credentials", where=where,
+                   link_id=link_id)
+        ctx.expect_unchanged(link_id, before, expectation.source,
+                             f"after {mode}-credentials cancel", where=where)
 
 
 _auth_rule("missing")
@@ -267,12 +282,13 @@ def required_headers_are_enforced(ctx: RuleContext) -> None:
     else:
         exchange = ctx.cancel(link_id, header_overrides={name: header.malformed or ""},
                               pre_status=contract.initial_status)
-    ctx.expect(exchange, expectation, f"cancel with {problem} {name}", link_id=link_id)
+    where = f"header:{problem}:{name}"
+    ctx.expect(exchange, expectation, f"cancel with {problem} {name}", where=where, link_id=link_id)
     # An accepted request is judged by the outcome check above (acceptance may itself be an
     # unverified candidate); "changes nothing" only applies to a refusal.
     if not 200 <= exchange.status < 300:
         ctx.expect_unchanged(link_id, before, expectation.source,
-                             f"after cancel with {problem} {name}")
+                             f"after cancel with {problem} {name}", where=where)
 
 
 # ---- schema.success --------------------------------------------------------------------------------
@@ -308,7 +324,8 @@ def success_bodies_match_schema(ctx: RuleContext) -> None:
             raise Inconclusive(f"{label} returned HTTP {exchange.status}")
         problems = schema_errors(version.entity_schema_file, exchange.json)
         ctx.check(f"{label} body matches {version.entity_schema_file}", version.source,
-                  not problems, "a body valid against the schema", "; ".join(problems) or "valid")
+                  not problems, "a body valid against the schema", "; ".join(problems) or "valid",
+                  fact=fact_id(f"schema:success:{version.name}", "valid"))
 
 
 # ---- schema.error ------------------------------------------------------------------------------------
@@ -358,11 +375,12 @@ def error_bodies_match_schema(ctx: RuleContext) -> None:
                    "check (the behavioural rule for this scenario judges that)")
     if exchange.json is None:
         ctx.check("error body is JSON", contract.error.source, False, "a JSON error body",
-                  repr(exchange.text[:200]))
+                  repr(exchange.text[:200]), fact=fact_id("schema:error", "valid"))
         return
     problems = schema_errors(contract.error.schema_file, exchange.json)
     ctx.check(f"error body matches {contract.error.schema_file}", contract.error.source,
-              not problems, "a body valid against the error schema", "; ".join(problems) or "valid")
+              not problems, "a body valid against the error schema", "; ".join(problems) or "valid",
+              fact=fact_id("schema:error", "valid"))
 
 
 def default_citation(contract: Contract) -> Source:

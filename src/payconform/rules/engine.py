@@ -5,8 +5,9 @@ drives the provider through a :class:`RuleContext` and records :class:`Check` re
 at the evidence level of the fact it checks. :func:`decide` folds checks into a verdict:
 
 - a failed ``documented`` or ``observed`` check is a FAIL, a failed ``inferred`` one a WARN;
-- ``unverified`` checks never fail: they record what happened (OBSERVED);
-- a case with only unverified checks is OBSERVED; infrastructure trouble is INCONCLUSIVE.
+- ``unverified`` checks never fail: a failed one makes an otherwise good case OBSERVED (what
+  happened is a proposal to pin), and a case with only unverified checks is OBSERVED;
+- infrastructure trouble is INCONCLUSIVE.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 
 from payconform.model.contract import Contract, Expectation, Source
+from payconform.model.facts import fact_id
 from payconform.model.outcomes import REFUSALS, Evidence, Outcome, Verdict
 from payconform.model.redact import Redactor
 from payconform.rules.client import Exchange, ProviderClient
@@ -72,6 +74,8 @@ class Check:
     expected: str
     received: str
     citation: str
+    #: The contract fact this check judges (see :mod:`payconform.model.facts`).
+    fact: str = ""
 
     def describe(self) -> str:
         """A one-paragraph Expected/Received explanation with the citation."""
@@ -118,6 +122,9 @@ def decide(checks: list[Check]) -> tuple[Verdict, str]:
     failed_soft = [c for c in checks if not c.passed and c.evidence is Evidence.INFERRED]
     if failed_soft:
         return Verdict.WARN, Evidence.INFERRED.value
+    if any(not c.passed for c in checks):
+        # Only unverified facts differ: what happened is a proposal to pin, not a pass.
+        return Verdict.OBSERVED, Evidence.UNVERIFIED.value
     judged = [c for c in checks if c.evidence is not Evidence.UNVERIFIED]
     if judged:
         order = [Evidence.DOCUMENTED, Evidence.OBSERVED, Evidence.INFERRED]
@@ -218,10 +225,11 @@ class RuleContext:
             )
         return exchange
 
-    def check(self, name: str, source: Source, passed: bool, expected: str, received: str) -> bool:
-        """Record one check at ``source``'s evidence level; returns ``passed``."""
+    def check(self, name: str, source: Source, passed: bool, expected: str, received: str, *,
+              fact: str = "") -> bool:
+        """Record one check of ``fact`` at ``source``'s evidence level; returns ``passed``."""
         self.checks.append(
-            Check(name, source.evidence, passed, expected, received, source.citation)
+            Check(name, source.evidence, passed, expected, received, source.citation, fact)
         )
         return passed
 
@@ -250,22 +258,27 @@ class RuleContext:
     # ---- shared checks ----
 
     def expect(self, exchange: Exchange, expectation: Expectation, what: str, *,
-               link_id: str = "") -> None:
-        """Check an exchange against an expectation, part by part, at each part's evidence."""
+               where: str, link_id: str = "") -> None:
+        """Check an exchange against the expectation at scenario ``where``, part by part.
+
+        Each part is one fact (:mod:`payconform.model.facts`) checked at its own evidence.
+        """
         if expectation.source.evidence is Evidence.UNVERIFIED:
-            self._observe(exchange, expectation, what, link_id)
+            self._observe(exchange, expectation, what, link_id, where=where)
             return
         received = f"{exchange.outcome.value} (HTTP {exchange.status})"
         if expectation.outcome_source is not None:
             # "Refused" and "refused as X" stand on different evidence (see Expectation).
             self.check(f"{what}: refused", expectation.source,
-                       outcome_matches(Outcome.REJECTED, exchange.outcome), "a refusal", received)
+                       outcome_matches(Outcome.REJECTED, exchange.outcome), "a refusal", received,
+                       fact=fact_id(where, "refused"))
         self.check(
             f"{what}: outcome",
             expectation.outcome_source or expectation.source,
             outcome_matches(expectation.outcome, exchange.outcome),
             expectation.outcome.value,
             received,
+            fact=fact_id(where, "outcome"),
         )
         if expectation.http_status is not None:
             self.check(
@@ -274,18 +287,20 @@ class RuleContext:
                 exchange.status == expectation.http_status,
                 str(expectation.http_status),
                 str(exchange.status),
+                fact=fact_id(where, "http-status"),
             )
         if expectation.error:
             source = expectation.error_source or expectation.source
             for key, value in expectation.error.items():
                 want = value.replace("{id}", link_id)
                 got = (exchange.error or {}).get(key)
-                self.check(f"{what}: error {key}", source, got == want, repr(want), repr(got))
+                self.check(f"{what}: error {key}", source, got == want, repr(want), repr(got),
+                           fact=fact_id(where, "error", key))
         if expectation.candidates:
-            self._observe(exchange, expectation, what, link_id, record_check=False)
+            self._observe(exchange, expectation, what, link_id, where=where, record_check=False)
 
     def _observe(self, exchange: Exchange, expectation: Expectation, what: str, link_id: str,
-                 *, record_check: bool = True) -> None:
+                 *, where: str, record_check: bool = True) -> None:
         matched = None
         for candidate in expectation.candidates:
             if not outcome_matches(candidate.outcome, exchange.outcome):
@@ -306,17 +321,19 @@ class RuleContext:
         self.observations.append(note)
         if record_check:
             self.check(f"{what}: behaviour (unverified)", expectation.source, matched is not None,
-                       f"one of: {labels}", seen)
+                       f"one of: {labels}", seen, fact=fact_id(where, "behaviour"))
 
-    def expect_cancelled(self, link_id: str, source: Source, name: str) -> None:
-        """Fetch the link and check that it shows the cancelled status."""
+    def expect_cancelled(self, link_id: str, source: Source, name: str, *, fact: str) -> None:
+        """Fetch the link and check that it shows the cancelled status (fact ``fact``)."""
         fetched = self.fetch(link_id)
         got = (fetched.entity or {}).get(self.contract.entity.status_field)
         self.check(name, source, got == self.contract.cancelled_status,
-                   repr(self.contract.cancelled_status), f"{got!r} (HTTP {fetched.status})")
+                   repr(self.contract.cancelled_status), f"{got!r} (HTTP {fetched.status})",
+                   fact=fact)
 
-    def expect_unchanged(self, link_id: str, before: Exchange, source: Source, what: str) -> None:
-        """Fetch again and check the entity did not change at all."""
+    def expect_unchanged(self, link_id: str, before: Exchange, source: Source, what: str, *,
+                         where: str) -> None:
+        """Fetch again and check the refusal at ``where`` did not change the entity at all."""
         after = self.fetch(link_id)
         self.check(
             f"{what}: link unchanged",
@@ -324,6 +341,7 @@ class RuleContext:
             after.entity is not None and after.entity == before.entity,
             json.dumps(_summary(self.contract, before.entity)),
             json.dumps(_summary(self.contract, after.entity)) + f" (HTTP {after.status})",
+            fact=fact_id(where, "unchanged"),
         )
 
 
@@ -410,7 +428,8 @@ def execute(
             if verdict is Verdict.PASS:
                 # A PASS stands on the case's primary source, not its strongest side-check.
                 evidence = source.evidence.value
-            failing = [c for c in ctx.checks if not c.passed and c.evidence is not Evidence.UNVERIFIED]
+            failing = [c for c in ctx.checks if not c.passed and (
+                c.evidence is not Evidence.UNVERIFIED or verdict is Verdict.OBSERVED)]
             message = "\n".join(c.describe() for c in failing) or "; ".join(ctx.observations)
         except Skip as exc:
             verdict, evidence, message = Verdict.SKIPPED, source.evidence.value, str(exc)
@@ -438,7 +457,7 @@ def execute(
         message=redactor.text(message),
         checks=[
             Check(c.name, c.evidence, c.passed, redactor.text(c.expected),
-                  redactor.text(c.received), c.citation)
+                  redactor.text(c.received), c.citation, c.fact)
             for c in ctx.checks
         ],
         observations=[redactor.text(o) for o in ctx.observations],

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from payconform.model.contract import Candidate, Contract, HeaderSpec, Variant, dotted_get
+from payconform.model.facts import success_candidate
 from payconform.model.outcomes import Outcome, StatusKind
 from payconform.model.redact import Redactor
 from payconform.model.templates import fill_template, random_alnum, render_id, stamp
@@ -280,34 +281,45 @@ class Simulator:
         name, match = route
         if name == "token":
             return self._token(body)
-        refusal = self._check_auth(headers) or self._check_headers(headers)
+        link_id = unquote(match.groupdict().get("id") or "")
+        operation = "create" if name.startswith("variant:") else name
+        refusal = (self._check_auth(headers, operation, self.links.get(link_id))
+                   or self._check_headers(headers, operation, self.links.get(link_id)))
         if refusal is not None:
             return refusal
-        link_id = unquote(match.groupdict().get("id") or "")
         pre_status = self.links[link_id].status if link_id in self.links else None
         if name == "create":
             response = self._create(headers, body)
         elif name.startswith("variant:"):
             response = self._create(headers, body, self.contract.variant(name[len("variant:"):]))
-            name = "create"
         elif name == "fetch":
             response = self._fetch(link_id)
         else:
             response = self._cancel(link_id)
-        return self.mutation.respond(self.contract, name, pre_status, response)
+        response = self.mutation.respond(self.contract, operation, pre_status, response)
+        if operation == "create":
+            link = next(reversed(self.links.values())) if response.status < 300 and self.links else None
+        else:
+            link = self.links.get(link_id)
+        return self.mutation.answered(self.contract, operation, link, response)
 
     # ---- auth and headers ----------------------------------------------------------------
 
-    def _check_auth(self, headers: dict[str, str]) -> SimResponse | None:
+    def _check_auth(self, headers: dict[str, str], operation: str, link: Link | None
+                    ) -> SimResponse | None:
         auth = self.contract.auth
         presented = self._presented_credentials(headers)
         if presented is None:
-            if self.mutation.enforce_auth(self.contract, "missing"):
-                return self._error(auth.missing.played, "")
+            problem, expectation = "missing", auth.missing
+        elif not presented:
+            problem, expectation = "invalid", auth.invalid
+        else:
             return None
-        if not presented and self.mutation.enforce_auth(self.contract, "invalid"):
-            return self._error(auth.invalid.played, "")
-        return None
+        if not self.mutation.enforce_auth(self.contract, problem):
+            return None
+        played = self.mutation.play(self.contract, f"auth:{problem}", expectation.played,
+                                      operation, link)
+        return self._error(played, "") if _refuses(played) else None
 
     def _presented_credentials(self, headers: dict[str, str]) -> bool | None:
         """None when no credentials were sent, else whether they are valid."""
@@ -338,23 +350,24 @@ class Simulator:
         expiry = self.tokens.get(value[7:])
         return expiry is not None and expiry > self.clock()
 
-    def _check_headers(self, headers: dict[str, str]) -> SimResponse | None:
+    def _check_headers(self, headers: dict[str, str], operation: str, link: Link | None
+                       ) -> SimResponse | None:
         for header in self.contract.headers:
             value = headers.get(header.name.lower())
             if value is None:
-                if header.missing is not None:  # required, or an optional header being probed
-                    played = self.mutation.header_answer(
-                        self.contract, header, "missing", header.missing.played)
-                    if _refuses(played) and self.mutation.enforce_header(
-                            self.contract, header, "missing"):
-                        return self._error(played, "")
+                if header.missing is None:
+                    continue
+                problem, expectation = "missing", header.missing
+            elif header.invalid is not None and not _header_valid(header, value):
+                problem, expectation = "malformed", header.invalid
+            else:
                 continue
-            if header.invalid is not None and not _header_valid(header, value):
-                played = self.mutation.header_answer(
-                    self.contract, header, "malformed", header.invalid.played)
-                if _refuses(played) and self.mutation.enforce_header(
-                        self.contract, header, "malformed"):
-                    return self._error(played, "")
+            # An optional header being probed may be accepted (a success candidate).
+            played = self.mutation.header_answer(self.contract, header, problem, expectation.played)
+            played = self.mutation.play(self.contract, f"header:{problem}:{header.name}", played,
+                                          operation, link)
+            if _refuses(played) and self.mutation.enforce_header(self.contract, header, problem):
+                return self._error(played, "")
         return None
 
     def _token(self, body: bytes) -> SimResponse:
@@ -445,32 +458,40 @@ class Simulator:
         link = self.links.get(link_id)
         if link is None:
             played = self.mutation.unknown_id(contract, contract.unknown_id.played)
-            if played is None:
+            if played is not None:
+                played = self.mutation.play(contract, "unknown-id", played, "cancel", None)
+            if played is None or not _refuses(played):
                 return SimResponse(contract.cancel_success_status, self._render(self._phantom(link_id)))
             return self._error(played, link_id)
         if link.variant is not None:
             # A variant's cancel rule holds whatever its status (e.g. "charges cannot be canceled").
-            expectation = contract.variant(link.variant).cancel
+            where, expectation = f"variant:{link.variant}", contract.variant(link.variant).cancel
             action: CancelAction = "cancel" if expectation.is_success else "reject"
         elif link.status == contract.cancelled_status:
-            expectation = contract.repeat_cancel
+            where, expectation = "repeat", contract.repeat_cancel
             action = "noop" if expectation.is_success else "reject"
         else:
-            expectation = contract.cancel_outcomes[link.status]
+            where, expectation = f"cancel:{link.status}", contract.cancel_outcomes[link.status]
             action = "cancel" if expectation.is_success else "reject"
         action = self.mutation.cancel_action(contract, link, action)
         if action == "reject":
             played = expectation.played
-            if played.outcome in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED):
+            if not _refuses(played):
                 played = contract.cancel_outcomes[contract.rejected_statuses[0]].played if (
                     contract.rejected_statuses) else contract.repeat_cancel.played
+        else:
+            played = success_candidate(contract, where)
+        played = self.mutation.play(contract, where, played, "cancel", link)
+        if _refuses(played):
             return self._error(played, link_id)
+        if action == "reject":  # a mutant accepts what the contract refuses
+            action = "noop" if link.status == contract.cancelled_status else "cancel"
         if action == "cancel":
             now = self.clock()
             link.status = contract.cancelled_status
             link.cancelled_at = now
             link.updated_at = now
-        return SimResponse(contract.cancel_success_status, self._render(link))
+        return SimResponse(played.http_status or contract.cancel_success_status, self._render(link))
 
     def _phantom(self, link_id: str) -> Link:
         now = self.clock()

@@ -93,3 +93,18 @@ class Mutation:
     ) -> SimResponse:
         """A last look at every API response (not control responses)."""
         return response
+
+    def play(self, contract: Contract, where: str, played: Candidate, operation: str,
+               link: Link | None) -> Candidate:
+        """The behaviour for the contract scenario ``where`` (see :mod:`payconform.model.facts`).
+
+        ``played`` is what the contract says (a success candidate for a cancel that succeeds);
+        returning a success candidate accepts the request, with its HTTP status. ``link`` is
+        the link the request names, if it exists.
+        """
+        return played
+
+    def answered(self, contract: Contract, operation: str, link: Link | None,
+                 response: SimResponse) -> SimResponse:
+        """A last look at an API response together with the link it is about (after respond)."""
+        return response

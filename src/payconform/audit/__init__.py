@@ -1,0 +1,1 @@
+"""Audits of the suite and of the contracts: simulator mutants per fact, contract mutants."""
