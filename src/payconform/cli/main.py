@@ -130,32 +130,32 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _mutants(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("mutants", help="run the mutant catalog and print the kill table")
+    parser = sub.add_parser("mutants", help="break every contract fact in the simulator and print "
+                            "the fact-level kill table")
     parser.add_argument("--provider", action="append", default=None)
     parser.set_defaults(func=_cmd_mutants)
 
 
 def _cmd_mutants(args: argparse.Namespace) -> int:
-    from payconform.lanes.base import simulator_session
-    from payconform.model.outcomes import Verdict
-    from payconform.reporting.report import matrix
-    from payconform.simulator.mutants import mutants_for
+    from payconform.audit.kills import simulator_kills
 
     names = args.provider or list(all_contracts())
-    print("| provider | mutant | rule | expected | reported | other rules failing | killed |")
-    print("|---|---|---|---|---|---|---|")
+    tables = {name: simulator_kills(get_contract(name)) for name in names}
+    print("## Simulator mutants: one per fact")
+    print()
+    print("| provider | fact | evidence | rule | mutant | expected | reported | killed |")
+    print("|---|---|---|---|---|---|---|---|")
     survivors = 0
-    for name in names:
-        contract = get_contract(name)
-        for mutant in mutants_for(contract):
-            cells = matrix(simulator_session(contract, mutation=mutant.mutation).run_all())
-            got = cells[name][mutant.rule_id]
-            others = sorted(r for r, v in cells[name].items()
-                            if r != mutant.rule_id and v in (Verdict.FAIL, Verdict.WARN))
-            killed = got is mutant.expected_verdict and not others
-            survivors += not killed
-            print(f"| {name} | `{mutant.id}` | `{mutant.rule_id}` | {mutant.expected_verdict} "
-                  f"| {got} | {', '.join(others) or '-'} | {'yes' if killed else 'NO'} |")
+    for name, rows in tables.items():
+        for row in rows:
+            survivors += not row.killed
+            also = f" (with {', '.join(row.also)})" if row.also else ""
+            print(f"| {name} | `{row.fact.id}` | {row.fact.evidence.value} | `{row.fact.rule_id}` "
+                  f"| {row.mutant or '-'}{also} | {row.expected or '-'} | {row.reported or '-'} "
+                  f"| {'yes' if row.killed else 'NO: ' + row.detail} |")
+    print()
+    for name, rows in tables.items():
+        print(f"{name}: {len(rows)} facts, {sum(r.killed for r in rows)} killed")
     return 1 if survivors else 0
 
 

@@ -291,29 +291,29 @@ def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: l
         exp.played)
     if kind == "behaviour":
         answer = _off_contract(contract, exp)
-        return make(f"{where} gets HTTP {answer.http_status} with an undocumented code",
+        return make(f"gets HTTP {answer.http_status} with an undocumented code",
                     swap=answer) if answer else None
     if kind == "refused" or (kind == "outcome" and not exp.is_success and (
             exp.outcome_source is None or exp.outcome is Outcome.REJECTED)):
         accepted = success_candidate(contract, where)
-        return make(f"{where}: the request is accepted", swap=accepted, also=others)
+        return make("the request is accepted", swap=accepted, also=others)
     if kind == "outcome" and exp.is_success:
-        return make(f"{where}: the cancel is refused", swap=_refusal_for_success(contract),
+        return make("the cancel is refused", swap=_refusal_for_success(contract),
                     also=sibling("http-status"))
     if kind == "outcome":
         other = _other_refusal(contract, exp, played)
         if other is None:
             return None
         changed = [k for k in exp.error if other.error.get(k) != played.error.get(k)]
-        return make(f"{where}: refused as another refusal", swap=other,
+        return make("refused as another refusal", swap=other,
                     also=[f for f in sibling("error") if f.key in changed])
     if kind == "http-status":
         moved, kept = _other_status(contract, exp, played)
-        return make(f"{where}: HTTP {moved.http_status} instead of {fact.expected}", swap=moved,
+        return make(f"HTTP {moved.http_status} instead of {fact.expected}", swap=moved,
                     also=[] if kept else sibling("outcome"))
     if kind == "error":
         moved, kept = _other_value(contract, exp, played, fact.key)
-        return make(f"{where}: error {fact.key} {moved.error[fact.key]!r}", swap=moved,
+        return make(f"error {fact.key} {moved.error[fact.key]!r}", swap=moved,
                     also=[] if kept else sibling("outcome"))
     effects = {
         "unchanged": ("the refused cancel still cancels the link", "cancel-anyway"),
@@ -334,7 +334,7 @@ def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: l
                 contract.entity.omit_when_null):  # an unset field is left out, as the schema knows
             also = [f for f in schema_facts if f.where == f"schema:success:"
                     f"{contract.default_api_version}"]
-        return make(f"{where}: {description}", effect=effect, also=also)
+        return make(description, effect=effect, also=also)
     return None
 
 
