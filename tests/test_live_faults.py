@@ -49,6 +49,7 @@ ONCE = [
     pytest.param({"kind": "html"}, id="html-error-page"),
     pytest.param({"kind": "html", "status": 200}, id="html-page-with-200"),
     pytest.param({"kind": "truncate"}, id="truncated-json"),
+    pytest.param({"kind": "timeout", "seconds": 0.5}, id="answer-lost-after-effect"),
     pytest.param({"kind": "status", "status": 429, "retry_after": "0.05"}, id="429-retry-after"),
 ]
 
@@ -188,7 +189,8 @@ def test_the_fault_control_api_validates_lists_and_clears() -> None:
         return answer.status, answer.body
 
     assert call("POST", {"kind": "explode"}) == (
-        400, {"error": "fault kind must be one of latency, reset, status, html, truncate, not 'explode'"})
+        400, {"error": "fault kind must be one of latency, reset, status, html, truncate, timeout, "
+                       "not 'explode'"})
     assert call("POST", {"kind": "status"})[0] == 400
     assert call("POST", {"kind": "reset", "operation": "refund"})[0] == 400
     status, body = call("POST", [{"kind": "status", "status": 503, "after": 1},
@@ -217,3 +219,21 @@ def test_an_all_inconclusive_run_exits_6_and_writes_its_report(
     # Only the cases that need a user-named fixture link are skipped, naming its variable.
     assert all("_LINK_ID" in r["message"] for r in doc["results"] if r["verdict"] == "SKIPPED")
     assert "FAIL" not in result.stdout.str()
+
+
+def test_a_timeout_fault_takes_effect_then_loses_the_answer() -> None:
+    """Given a timeout fault on a cancel: the link is cancelled, the request is logged with its
+    real status, and the client gets no answer (the connection drops after the hold)."""
+    with served(CASHFREE) as (server, simulator):
+        headers = {"x-client-id": "TEST-payconform-sim-app-id",
+                   "x-client-secret": "TEST-payconform-sim-secret", "x-api-version": "2025-01-01"}
+        body = {"link_id": "lost_1", "link_amount": 1, "link_currency": "INR", "link_purpose": "t",
+                "customer_details": {"customer_phone": "9999999999"}}
+        assert httpx.post(f"{server.base_url}/links", json=body, headers=headers).status_code == 200
+        control(server, "POST", "faults", {"kind": "timeout", "seconds": 0.2, "operation": "cancel"})
+        with pytest.raises(httpx.TransportError):
+            httpx.post(f"{server.base_url}/links/lost_1/cancel", headers=headers, timeout=5)
+        assert simulator.links["lost_1"].status == "CANCELLED"
+        assert _cancels(simulator)[-1] | {"at": 0} == _cancels(simulator)[-1] | {
+            "at": 0, "status": 200, "fault": "timeout"}
+

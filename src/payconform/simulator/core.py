@@ -63,6 +63,11 @@ class _Pending:
     def delay(self) -> float:
         return float(self.fault["seconds"]) if self.fault and self.fault["kind"] == "latency" else 0.0
 
+    @property
+    def hold(self) -> float | None:
+        """Seconds a timeout fault holds the answer before dropping it (None: no such fault)."""
+        return float(self.fault["seconds"]) if self.fault and self.fault["kind"] == "timeout" else None
+
 
 def _json(body: bytes, default: Any = None) -> Any:
     """Parsed JSON, or ``default`` for a body that is not JSON or nests deeper than Python can
@@ -168,7 +173,12 @@ class Simulator:
             return pending
         if pending.delay:
             time.sleep(pending.delay)  # outside the lock: other requests keep flowing
-        return self._answer(pending)
+        response = self._answer(pending)
+        if pending.hold is not None:
+            # The request took effect (and is logged); its answer is held, then lost.
+            time.sleep(pending.hold)
+            return SimResponse(0)
+        return response
 
     async def handle_async(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes = b""
@@ -179,7 +189,11 @@ class Simulator:
             return pending
         if pending.delay:
             await asyncio.sleep(pending.delay)
-        return self._answer(pending)
+        response = self._answer(pending)
+        if pending.hold is not None:
+            await asyncio.sleep(pending.hold)
+            return SimResponse(0)
+        return response
 
     def error_response(self, status: int, message: str) -> SimResponse:
         """An error in the provider's error shape (for a request the server refuses itself)."""
@@ -201,7 +215,7 @@ class Simulator:
     def _answer(self, pending: _Pending) -> SimResponse:
         method, path, fault = pending.method, pending.path, pending.fault
         with self._lock:
-            if fault is None or fault["kind"] in ("latency", "truncate"):
+            if fault is None or fault["kind"] in ("latency", "truncate", "timeout"):
                 response = self._api_once(method, path, pending.headers, pending.body)
             else:
                 response = self._fault_response(fault)

@@ -10,7 +10,9 @@ first ``after`` matches and then acts on the next ``times`` ones (``null``: ever
   and no effect; ``retry_after`` sets ``Retry-After``, ``headers`` adds any other header
   (e.g. Cashfree's ``x-ratelimit-retry``);
 - ``html``: answer an HTML error page (``status``, default 502) with no effect, as a proxy does;
-- ``truncate``: let the request take effect, then cut the JSON body in half.
+- ``truncate``: let the request take effect, then cut the JSON body in half;
+- ``timeout``: let the request take effect, hold the answer ``seconds`` (default 1), then drop
+  the connection: the client never learns that it took effect.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 __all__ = ["FAULT_KINDS", "HTML_ERROR_PAGE", "parse_faults", "take_fault", "truncate"]
 
-FAULT_KINDS = ("latency", "reset", "status", "html", "truncate")
+FAULT_KINDS = ("latency", "reset", "status", "html", "truncate", "timeout")
 OPERATIONS = ("create", "fetch", "cancel", "token")
 
 HTML_ERROR_PAGE = (
@@ -54,7 +56,7 @@ def _one(payload: Any) -> dict[str, Any]:
     status = payload.get("status", 502 if kind == "html" else None)
     if kind in ("status", "html") and (not isinstance(status, int) or not 100 <= status <= 599):
         raise ValueError(f"a {kind!r} fault needs an HTTP 'status', not {status!r}")
-    seconds = _number(payload, "seconds", 1.0 if kind == "latency" else None)
+    seconds = _number(payload, "seconds", 1.0 if kind in ("latency", "timeout") else None)
     times = payload.get("times", 1)
     if times is not None and (not isinstance(times, int) or times < 1):
         raise ValueError(f"'times' must be a positive integer or null (every time), not {times!r}")
