@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "simulator": 1,
     "rules": 2,
     "reporting": 3,
+    "adapters": 3,
     "lanes": 4,
     "cassettes": 5,
     "properties": 5,

@@ -18,13 +18,15 @@ from typing import Any
 
 import pytest
 
+from payconform.adapters.harness import AdapterHarness
+from payconform.adapters.judge import ADAPTER_RULES, adapter_cases
+from payconform.adapters.protocol import AdapterError, load_factory
 from payconform.lanes.base import LaneOptions, LaneRefused, LaneSession, LaneUnavailable, new_run_id
 from payconform.model.contract import Contract
 from payconform.model.outcomes import Verdict
 from payconform.model.registry import UnknownProvider, all_contracts, get_contract
 from payconform.properties.profiles import active_profile, register_profiles, session_seed
 from payconform.reporting.report import RunReport, matrix, write_report
-from payconform.rules.adapter import ADAPTER_RULE, AdapterError, AdapterHarness, adapter_cases, load_factory
 from payconform.rules.catalog import cases_for
 from payconform.rules.engine import Case, CaseResult
 from payconform.wiring import LANES, check_lane, open_session
@@ -56,7 +58,8 @@ class RunState:
     def harness(self, contract: Contract) -> AdapterHarness:
         """The adapter harness (served simulator + adapter) of a provider."""
         if contract.provider not in self.harnesses:
-            self.harnesses[contract.provider] = AdapterHarness(contract, self.adapter)
+            self.harnesses[contract.provider] = AdapterHarness(contract, self.adapter,
+                                                               self.extra.get("adapter", ""))
         return self.harnesses[contract.provider]
 
     def session(self, contract: Contract) -> LaneSession:
@@ -166,18 +169,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     params = []
     for provider in state.providers:
         contract = get_contract(provider)
-        if rule_id == ADAPTER_RULE:
-            cases = adapter_cases(contract) if state.adapter is not None else []
+        if rule_id in ADAPTER_RULES:
+            cases = adapter_cases(contract, rule_id) if state.adapter is not None else []
         else:
             cases = cases_for(contract, [rule_id])
         for case in cases:
             params.append(pytest.param((provider, case), id=f"{provider}:{case.case_id}"))
-    if rule_id == ADAPTER_RULE and not params:
+    if rule_id in ADAPTER_RULES and state.adapter is None:
         return
     if not params:
         from payconform.rules.catalog import RULES
 
-        if rule_id not in RULES and rule_id != ADAPTER_RULE:
+        if rule_id not in RULES and rule_id not in ADAPTER_RULES:
             raise pytest.UsageError(f"unknown rule id {rule_id!r}; known: {', '.join(RULES)}")
     metafunc.parametrize("conformance", params, indirect=True)
 
@@ -193,7 +196,7 @@ class CaseRunner:
 
     def run(self) -> CaseResult:
         """Run the case on the lane and record the result for the report."""
-        if self.case.rule_id == ADAPTER_RULE:
+        if self.case.rule_id in ADAPTER_RULES:
             result = self.state.harness(self.contract).run(self.case)
             self.state.results.append(result)
             return result
@@ -233,18 +236,27 @@ def conformance(request: pytest.FixtureRequest) -> CaseRunner:
         [("provider", provider), ("rule", case.rule_id), ("case", case.case_id),
          ("lane", state.options.lane)]
     )
+    if case.rule_id in ADAPTER_RULES:
+        request.node.user_properties.extend(
+            [("adapter", state.extra.get("adapter", "")), ("scenario", case.case_id)])
     return CaseRunner(state, get_contract(provider), case)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Adapter tests run only with --adapter; without it they are deselected, not skipped."""
-    if config.stash[STATE].adapter is not None:
-        return
+    """Adapter tests run only with --adapter; without it they are deselected, not skipped.
+
+    An adapter rule with no scenario for the selected providers (e.g. token renewal where no
+    contract has bearer tokens) is deselected too.
+    """
+    with_adapter = config.stash[STATE].adapter is not None
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
         marker = item.get_closest_marker("rule")
-        (drop if marker is not None and marker.args[:1] == (ADAPTER_RULE,) else keep).append(item)
+        adapter_rule = marker is not None and bool(marker.args) and marker.args[0] in ADAPTER_RULES
+        callspec = getattr(item, "callspec", None)
+        has_case = callspec is not None and isinstance(callspec.params.get("conformance"), tuple)
+        (drop if adapter_rule and not (with_adapter and has_case) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -88,6 +88,7 @@ class RunReport:
                 "matrix": {p: {r: v.value for r, v in rules.items()} for p, rules in cells.items()},
             },
             "results": [r.to_json() for r in self.results],
+            **_adapters_part(self.results, str(self.extra.get("adapter") or "adapter")),
         }
 
 
@@ -134,6 +135,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         lines.append(f"| `{rule_id}` | " + " | ".join(cells) + " |")
     counts = doc["summary"]["counts"]
     lines += ["", "Cases: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v), ""]
+    lines += _adapters_markdown(doc)
     changes = doc["run"].get("changes")
     if changes:
         lines += ["## Changes since the previous run", ""]
@@ -200,6 +202,7 @@ def render_html(doc: dict[str, Any]) -> str:
         f"<h1>payconform conformance report</h1><p>run <code>{esc(run['id'])}</code>, lane "
         f"<code>{esc(run['lane'])}</code>, payconform {esc(run['payconform_version'])}</p>"
         f"<table><tr><th>rule</th>{head}</tr>{''.join(rows)}</table>"
+        f"{_adapters_html(doc)}"
         f"<h2>Details</h2>{''.join(details) or '<p>Every case passed.</p>'}</body></html>\n"
     )
 
@@ -250,3 +253,60 @@ def report_schema() -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(text)
     return schema
 
+
+
+# ---- adapter sections ------------------------------------------------------------------------
+
+_ADAPTER_PREFIX = "adapter."
+
+
+def _adapters_part(results: list[CaseResult], name: str) -> dict[str, Any]:
+    """``{"adapters": [...]}``: per provider, the adapter's scenario x rule verdicts (or nothing)."""
+    sections: dict[str, dict[str, Any]] = {}
+    for result in results:
+        if not result.rule_id.startswith(_ADAPTER_PREFIX):
+            continue
+        section = sections.setdefault(result.provider, {
+            "adapter": name, "provider": result.provider, "origin": result.origin,
+            "rules": [], "scenarios": {}})
+        if result.rule_id not in section["rules"]:
+            section["rules"].append(result.rule_id)
+        section["scenarios"].setdefault(result.case_id, {})[result.rule_id] = result.verdict.value
+    return {"adapters": list(sections.values())} if sections else {}
+
+
+def _adapter_tables(section: dict[str, Any]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    rules = list(section["rules"])
+    rows = [(scenario, [cells.get(rule, "") for rule in rules])
+            for scenario, cells in section["scenarios"].items()]
+    return [r.removeprefix(_ADAPTER_PREFIX) for r in rules], rows
+
+
+def _adapters_markdown(doc: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for section in doc.get("adapters", []):
+        heads, rows = _adapter_tables(section)
+        lines += [f"## Adapter `{section['adapter']}`: {section['provider']}", "",
+                  f"Scenario x adapter rule ({section['origin']}).", "",
+                  "| scenario | " + " | ".join(f"`{h}`" for h in heads) + " |",
+                  "|---|" + "---|" * len(heads)]
+        lines += [f"| `{scenario}` | " + " | ".join(_ICON.get(c, c) for c in cells) + " |"
+                  for scenario, cells in rows]
+        lines.append("")
+    return lines
+
+
+def _adapters_html(doc: dict[str, Any]) -> str:
+    esc = html.escape
+    parts = []
+    for section in doc.get("adapters", []):
+        heads, rows = _adapter_tables(section)
+        head = "".join(f"<th><code>{esc(h)}</code></th>" for h in heads)
+        body = "".join(
+            f"<tr><th><code>{esc(scenario)}</code></th>" + "".join(
+                f'<td style="background:{_COLOR.get(c, "#fff")}">{esc(c)}</td>' for c in cells)
+            + "</tr>" for scenario, cells in rows)
+        parts.append(f"<h2>Adapter <code>{esc(section['adapter'])}</code>: "
+                     f"{esc(section['provider'])}</h2><p>{esc(section['origin'])}</p>"
+                     f"<table><tr><th>scenario</th>{head}</tr>{body}</table>")
+    return "".join(parts)
