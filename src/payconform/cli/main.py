@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from payconform.cli.cassettes import register_cassettes, register_drift
+from payconform.cli.judge import register_judge
 from payconform.model.contract import ContractError
 from payconform.model.registry import UnknownProvider, all_contracts, get_contract
 from payconform.properties.openapi import register_openapi
@@ -37,6 +38,10 @@ def _serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--control-token", default=None, metavar="TOKEN",
                         help="require this token for the control API (default beyond loopback: "
                              "a random one, printed at start)")
+    parser.add_argument("--judge", action="store_true",
+                        help="also serve the adapter scenario plan and record the session")
+    parser.add_argument("--record", type=Path, metavar="FILE",
+                        help="with --judge: write the session here on exit (for 'payconform judge')")
     parser.set_defaults(func=_cmd_serve)
 
 
@@ -61,14 +66,25 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     # this server needs no change; otherwise the contract's documented simulator defaults.
     env = {name: os.environ.get(var) for name, var in contract.auth.credentials.items()}
     credentials = {k: v for k, v in env.items() if v} if all(env.values()) else None
+    if args.record is not None and not args.judge:
+        print("payconform: --record needs --judge", file=sys.stderr)
+        return EXIT_USAGE
+    judged = None
+    if args.judge:
+        from payconform.adapters.scenarios import ScenarioSimulator
+
+        judged = ScenarioSimulator(contract, credentials=credentials)
+    simulator = judged or Simulator(contract, credentials=credentials)
     try:
-        return serve_forever(Simulator(contract, credentials=credentials), args.host, args.port,
-                             control_token=token)
+        status = serve_forever(simulator, args.host, args.port, control_token=token)
     except OSError as exc:  # binding: address in use, not available, no permission
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         print(f"payconform: cannot listen on {args.host}:{args.port}: {reason.lower()}",
               file=sys.stderr)
         return EXIT_USAGE
+    if judged is not None and args.record is not None:
+        args.record.write_text(json.dumps(judged.session().to_json(), indent=1), "utf-8")
+    return status
 
 
 def _providers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -159,8 +175,8 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
     return 1 if survivors else 0
 
 
-COMMANDS: list[Register] = [_serve, _providers, _report, _mutants, register_cassettes, register_drift,
-                            register_openapi]
+COMMANDS: list[Register] = [_serve, _providers, _report, _mutants, register_judge, register_cassettes,
+                            register_drift, register_openapi]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
