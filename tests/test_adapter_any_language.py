@@ -93,7 +93,7 @@ def test_the_scenario_api_guides_a_client_and_refuses_misuse(
     is a 409, an unknown scenario a 404; a judge of an unknown scenario id is a usage error."""
     base, _, _ = served
     plan = httpx.get(f"{base}/_simulator/scenarios").json()["scenarios"]
-    lines = httpx.get(f"{base}/_simulator/scenarios?format=lines").text.splitlines()
+    lines = httpx.get(f"{base}/_simulator/scenarios.txt").text.splitlines()
     assert [p["id"] for p in plan] == [line.split("\t")[0] for line in lines]
     assert {"id": "unknown-id", "title": "cancel of an unknown id", "create": False,
             "cancel_id": "pc_unknown_link_0000", "credentials": "valid"} in plan

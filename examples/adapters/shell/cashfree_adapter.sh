@@ -77,7 +77,7 @@ cancel_link() {  # cancel_link LINK_ID CLIENT_ID CLIENT_SECRET -> prints an outc
     esac
 }
 
-curl -sf "$CONTROL/scenarios?format=lines" > "$TMP/plan"
+curl -sf "$CONTROL/scenarios.txt" > "$TMP/plan"
 printf '{"provider": "cashfree", "outcomes": {' > "$OUT"
 sep=
 tab=$(printf '\t')

@@ -7,7 +7,8 @@ it, an HTML error page, an expired bearer token). The plan is derived from the c
 
 :class:`ScenarioSimulator` is the provider simulator plus a scenario API under
 ``/_simulator/scenarios`` so that a client in any language can run the plan (see README,
-"Verifying your own adapter"): ``GET`` the plan, ``POST .../{id}/begin`` before the
+"Verifying your own adapter"): ``GET`` the plan (``scenarios``, or ``scenarios.txt`` as
+tab-separated lines), ``POST .../{id}/begin`` before the
 scenario's first request, ``POST .../{id}/link`` with ``{"link_id": ...}`` once the link
 exists (this arms the status, fault or token expiry). ``GET /_simulator/session`` returns the
 recording the judge reads: the request log, where each scenario begins, and link statuses.
@@ -19,7 +20,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from payconform.model.contract import Contract
 from payconform.simulator.core import Simulator
@@ -185,6 +186,8 @@ class ScenarioSimulator(Simulator):
     """The simulator plus the scenario API (``/_simulator/scenarios``, ``/_simulator/session``)."""
 
     def __init__(self, contract: Contract, **kwargs: Any) -> None:
+        # A session is as long as the plan: keep every request (scenario marks index the log).
+        kwargs.setdefault("request_log_size", None)
         super().__init__(contract, **kwargs)
         self.scenarios = {s.id: s for s in plan(contract)}
         self.marks: list[ScenarioMark] = []
@@ -233,28 +236,31 @@ class ScenarioSimulator(Simulator):
 
     # ---- the scenario API ----
 
-    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes = b""
-               ) -> SimResponse:
-        """Answer the scenario API; everything else is the simulator's."""
-        path = urlsplit(target).path
-        for prefix in (CONTROL_PREFIX, self.base_path + CONTROL_PREFIX):
-            for name in ("/scenarios", "/session"):
-                if path == prefix + name or path.startswith(prefix + name + "/"):
-                    query = urlsplit(target).query
-                    return self._scenario_api(method.upper(), path[len(prefix):], query, body)
-        return super().handle(method, target, headers, body)
+    def _control(self, method: str, path: str, headers: Mapping[str, str], body: bytes
+                 ) -> SimResponse:
+        """The scenario API (``scenarios``, ``scenarios.txt``, ``session``); else the simulator's."""
+        rest = path[len(CONTROL_PREFIX):].strip("/")
+        if rest.split("/")[0] not in ("scenarios", "scenarios.txt", "session"):
+            return super()._control(method, path, headers, body)
+        if method not in ("GET", "HEAD"):
+            ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+            if not (ctype == "application/json" or ctype.endswith("+json")):
+                return SimResponse(415, {"error": "control requests that change state must be "
+                                                  "JSON (Content-Type: application/json)"})
+        return self._scenario_api(method, "/" + rest, body)
 
-    def _scenario_api(self, method: str, path: str, query: str, body: bytes) -> SimResponse:
+    def _scenario_api(self, method: str, path: str, body: bytes) -> SimResponse:
         parts = [unquote(p) for p in path.strip("/").split("/")]
         if parts == ["session"] and method == "GET":
             return SimResponse(200, self.session().to_json())
+        described = [s.describe(self.contract) for s in self.scenarios.values()]
+        if parts == ["scenarios.txt"] and method == "GET":
+            # The plan as tab-separated lines, for clients without a JSON parser (shell).
+            lines = "".join(
+                f"{d['id']}\t{'create' if d['create'] else 'none'}\t{d['cancel_id'] or '-'}\t"
+                f"{d['credentials']}\n" for d in described)
+            return SimResponse(200, raw=lines.encode(), headers={"Content-Type": "text/plain"})
         if parts == ["scenarios"] and method == "GET":
-            described = [s.describe(self.contract) for s in self.scenarios.values()]
-            if "format=lines" in query:
-                lines = "".join(
-                    f"{d['id']}\t{'create' if d['create'] else 'none'}\t{d['cancel_id'] or '-'}\t"
-                    f"{d['credentials']}\n" for d in described)
-                return SimResponse(200, raw=lines.encode(), headers={"Content-Type": "text/plain"})
             return SimResponse(200, {"provider": self.contract.provider, "scenarios": described})
         if len(parts) == 3 and parts[0] == "scenarios" and method == "POST":
             scenario_id, action = parts[1], parts[2]
