@@ -248,11 +248,16 @@ class Simulator:
         if key is None or method not in ("POST", "PUT", "PATCH"):
             return self._api(method, path, headers, body)
         replay = (key, method, path)
-        if replay not in self._replays:
-            self._replays[replay] = self._api(method, path, headers, body)
+        stored = self._replays.get(replay)
+        if stored is None:
+            first = self._api(method, path, headers, body)
+            # Kept as the bytes that went out: a replay is byte-for-byte the first answer.
+            self._replays[replay] = SimResponse(first.status, headers=dict(first.headers),
+                                                raw=first.content())
             while self.max_replays is not None and len(self._replays) > self.max_replays:
                 self._replays.popitem(last=False)
-        return copy.deepcopy(self._replays[replay])
+            return first
+        return SimResponse(stored.status, headers=dict(stored.headers), raw=stored.raw)
 
     def _fault_response(self, fault: dict[str, Any]) -> SimResponse:
         if fault["kind"] == "reset":
