@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import pytest
 
 from payconform.model.outcomes import Verdict
 from payconform.reporting.history import append_history, changes_since, history_lines, load_history
@@ -47,3 +51,55 @@ def test_a_torn_last_line_is_ignored(tmp_path: Path) -> None:
     with path.open("a") as handle:
         handle.write('{"run_id": "r2", "prov')
     assert [line["run_id"] for line in load_history(path)] == ["r1"]
+
+
+def test_a_torn_last_line_does_not_swallow_the_next_runs_first_line(tmp_path: Path) -> None:
+    """Given a history whose last line a crash cut short, the next run's lines all load and
+    the torn line is reported, not silently merged."""
+    path = tmp_path / "history.jsonl"
+    append_history(path, history_lines("r1", "live", "t", [_result("a.b", "c", Verdict.PASS)]))
+    with path.open("a") as handle:
+        handle.write('{"run_id": "r2", "prov')
+    append_history(path, history_lines("r3", "live", "t", [_result("a.b", "c", Verdict.FAIL),
+                                                           _result("d.e", "f", Verdict.PASS)]))
+    skipped: list[str] = []
+    assert [line["run_id"] for line in load_history(path, skipped)] == ["r1", "r3", "r3"]
+    assert len(skipped) == 1 and ":2: not a history line" in skipped[0]
+
+
+def test_non_finite_numbers_are_written_as_valid_json(tmp_path: Path) -> None:
+    """Given an Infinity and a NaN in a line, the file stays JSON (no bare Infinity/NaN)."""
+    path = tmp_path / "history.jsonl"
+    append_history(path, [{"run_id": "r1", "amount": float("inf"), "ratio": [float("nan")]}])
+    text = path.read_text()
+    assert "Infinity" not in text and "NaN" not in text
+    assert json.loads(text, parse_constant=lambda name: pytest.fail(name)) == {
+        "run_id": "r1", "amount": "inf", "ratio": ["nan"]}
+    with path.open("a") as handle:
+        handle.write('{"run_id": "r2", "amount": Infinity}\n')
+    skipped: list[str] = []
+    assert [line["run_id"] for line in load_history(path, skipped)] == ["r1"]
+    assert len(skipped) == 1
+
+
+def test_concurrent_appends_never_interleave(tmp_path: Path) -> None:
+    """Given 8 threads appending 3-line runs 40 times each, every line parses."""
+    path = tmp_path / "history.jsonl"
+    rows = history_lines("r", "live", "t", [_result(f"rule.{n}", "c", Verdict.PASS) for n in range(3)])
+    rows = [{**row, "padding": "x" * 5000} for row in rows]  # bigger than a pipe buffer
+
+    def writer(n: int) -> None:
+        for _ in range(40):
+            append_history(path, [{**row, "run_id": f"w{n}"} for row in rows])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(writer, range(8)))
+    skipped: list[str] = []
+    assert len(load_history(path, skipped)) == 8 * 40 * 3 and skipped == []
+
+
+def test_userinfo_in_the_target_is_not_written(tmp_path: Path) -> None:
+    """Given a base URL with user:password@, the history line's target has neither."""
+    lines = history_lines("r1", "live", "https://me:s3cret-pass@sandbox.example/pg",
+                          [_result("a.b", "c", Verdict.PASS)])
+    assert lines[0]["target"] == "https://sandbox.example/pg"

@@ -50,6 +50,7 @@ from payconform.lanes.guard import (
     refuse_production,
 )
 from payconform.model.contract import Contract, dotted_get
+from payconform.model.redact import strip_userinfo
 from payconform.reporting.history import (
     HISTORY_FILE,
     append_history,
@@ -423,7 +424,12 @@ class LiveSession(LaneSession):
                     for rule, seen in self.wire.observed.items()}
         lines = history_lines(self.run_id, self.lane, self.base_url, mine, observed)
         path = Path(self.report_dir) / HISTORY_FILE
-        changes, previous = changes_since(load_history(path), lines)
+        skipped: list[str] = []
+        changes, previous = changes_since(load_history(path, skipped), lines)
+        if skipped:
+            run_extra.setdefault("history_skipped", []).extend(skipped)
+            for problem in skipped:
+                print(f"payconform: {problem}", file=sys.stderr)
         append_history(path, lines)
         if changes or provider in previous:  # absent: nothing to compare with yet
             run_extra.setdefault("changes", []).extend(changes)
@@ -458,7 +464,7 @@ def live_session(
     wire = LiveTransport(transport or httpx.HTTPTransport(), contract, policy,
                          allow_production=options.allow_production)
     base = http_session(contract, base_url, credentials, link_mode="fixtures",
-                        run_tag=run_tag(options.run_id), origin=f"{origin} {base_url}",
+                        run_tag=run_tag(options.run_id), origin=f"{origin} {strip_userinfo(base_url)}",
                         transport=wire, timeout=policy.timeout, env=env)
     session = LiveSession(
         contract=base.contract, client=base.client, links=base.links, redactor=base.redactor,

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from payconform.model.outcomes import Verdict
+from payconform.model.redact import strip_userinfo
+from payconform.reporting.history import finite
 from payconform.rules.engine import CaseResult
 
 __all__ = [
@@ -77,7 +79,7 @@ class RunReport:
                 "finished_at": self.finished_at or datetime.now(UTC).isoformat(),
                 "seed": self.seed,
                 "hypothesis_profile": self.hypothesis_profile,
-                "base_url": self.base_url,
+                "base_url": strip_userinfo(self.base_url) if self.base_url else self.base_url,
                 "payconform_version": _version(),
                 "python": platform.python_version(),
                 "platform": platform.platform(),
@@ -219,7 +221,9 @@ def write_report(report: RunReport, report_dir: Path) -> Path:
     run_dir = report_dir / report.run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     doc = report.to_json()
-    _atomic_write(run_dir / "conformance.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    # finite(): JSON has no Infinity or NaN (a vendor's amount may be one in Python).
+    _atomic_write(run_dir / "conformance.json",
+                  json.dumps(finite(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     _atomic_write(run_dir / "conformance.md", render_markdown(doc))
     _atomic_write(run_dir / "conformance.html", render_html(doc))
     latest = report_dir / "latest"
