@@ -279,6 +279,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             if callable(annotate):
                 annotate(state.results, state.extra)
             lane_session.close()
+    # Which facts of each contract no independent evidence guards: a verdict on one of them
+    # rests only on the contract's citation, and the report says so.
+    from payconform.audit.guards import unguarded
+
+    state.extra["unguarded"] = {p: [f.id for f in unguarded(p)]
+                                for p in sorted({r.provider for r in state.results})}
     report = RunReport(
         run_id=state.options.run_id,
         lane=state.options.lane,

@@ -94,8 +94,11 @@ def _providers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def _cmd_providers(args: argparse.Namespace) -> int:
+    from payconform.audit.guards import guard_rows
+
     rows: list[dict[str, Any]] = []
     for name, contract in all_contracts().items():
+        guards = guard_rows(name)
         rows.append({
             "provider": name,
             "name": contract.display_name,
@@ -103,6 +106,11 @@ def _cmd_providers(args: argparse.Namespace) -> int:
             "default_api_version": contract.default_api_version,
             "evidence": contract.evidence_counts(),
             "credentials": list(contract.auth.credentials.values()),
+            "guarded_facts": sum(g.guarded for g in guards),
+            "judged_facts": len(guards),
+            "unguarded": [{"fact": g.fact.id, "evidence": g.fact.evidence.value,
+                           "rule": g.fact.rule_id, "citation": g.fact.source.citation}
+                          for g in guards if not g.guarded],
         })
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -114,6 +122,10 @@ def _cmd_providers(args: argparse.Namespace) -> int:
               f"(default {row['default_api_version']})")
         print(f"  expectations by evidence: {counts}")
         print(f"  credentials: {', '.join(row['credentials'])}")
+        print(f"  facts guarded by independent evidence: {row['guarded_facts']} of "
+              f"{row['judged_facts']}; unguarded (the verdict rests on the citation only):")
+        for item in row["unguarded"]:
+            print(f"    {item['fact']} [{item['evidence']}]")
     return 0
 
 
@@ -153,6 +165,7 @@ def _mutants(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _cmd_mutants(args: argparse.Namespace) -> int:
+    from payconform.audit.guards import guard_rows
     from payconform.audit.kills import simulator_kills
 
     names = args.provider or list(all_contracts())
@@ -172,6 +185,22 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
     print()
     for name, rows in tables.items():
         print(f"{name}: {len(rows)} facts, {sum(r.killed for r in rows)} killed")
+    print()
+    print("## Contract mutants: one per judged fact, against independent evidence")
+    print()
+    print("| provider | fact | evidence | mutated to | killed by | first contradiction |")
+    print("|---|---|---|---|---|---|")
+    guarded = {name: guard_rows(name) for name in names}
+    for name, grows in guarded.items():
+        for g in grows:
+            first = g.evidence[0].replace("|", "/") if g.evidence else "-"
+            print(f"| {name} | `{g.fact.id}` | {g.fact.evidence.value} | {g.mutant} "
+                  f"| {', '.join(g.killed_by) or '**unguarded**'} | {first} |")
+    print()
+    for name, grows in guarded.items():
+        bare = [g.fact.id for g in grows if not g.guarded]
+        print(f"{name}: {len(grows)} judged facts, {len(grows) - len(bare)} guarded by independent "
+              f"evidence; unguarded: {', '.join(bare) or 'none'}")
     return 1 if survivors else 0
 
 

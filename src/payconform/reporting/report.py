@@ -163,7 +163,28 @@ def render_markdown(doc: dict[str, Any]) -> str:
             lines.append(f"- observed: {note}")
         if result["observations"]:
             lines.append("")
+        bare = _citation_only(doc, result)
+        if bare:
+            lines += [f"Rests only on the citation (no independent evidence guards "
+                      f"{', '.join(f'`{f}`' for f in bare)}).", ""]
+    unguarded = doc["run"].get("unguarded") or {}
+    if any(unguarded.values()):
+        lines += ["## Facts no independent evidence guards", "",
+                  "A verdict on one of these facts rests only on the contract's citation: no "
+                  "vendor body, statement, SDK or vendor OpenAPI contradicts the contract when "
+                  "the fact is changed (`payconform mutants`).", ""]
+        for provider, facts in unguarded.items():
+            if facts:
+                lines.append(f"- `{provider}` ({len(facts)}): " + ", ".join(f"`{f}`" for f in facts))
+        lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _citation_only(doc: dict[str, Any], result: dict[str, Any]) -> list[str]:
+    """The unguarded facts among a result's failing checks."""
+    unguarded = set((doc["run"].get("unguarded") or {}).get(result["provider"], ()))
+    return sorted({c.get("fact", "") for c in result.get("checks", [])
+                   if not c.get("passed") and c.get("fact") in unguarded})
 
 
 _COLOR = {"PASS": "#d8f5d0", "FAIL": "#f8c8c8", "WARN": "#fbe8b0", "OBSERVED": "#d6e6fb",
@@ -205,8 +226,20 @@ def render_html(doc: dict[str, Any]) -> str:
         f"<code>{esc(run['lane'])}</code>, payconform {esc(run['payconform_version'])}</p>"
         f"<table><tr><th>rule</th>{head}</tr>{''.join(rows)}</table>"
         f"{_adapters_html(doc)}"
-        f"<h2>Details</h2>{''.join(details) or '<p>Every case passed.</p>'}</body></html>\n"
+        f"<h2>Details</h2>{''.join(details) or '<p>Every case passed.</p>'}{_unguarded_html(doc)}"
+        "</body></html>\n"
     )
+
+
+def _unguarded_html(doc: dict[str, Any]) -> str:
+    unguarded = {p: f for p, f in (doc["run"].get("unguarded") or {}).items() if f}
+    if not unguarded:
+        return ""
+    items = "".join(f"<li><code>{html.escape(p)}</code> ({len(f)}): "
+                    + ", ".join(f"<code>{html.escape(x)}</code>" for x in f) + "</li>"
+                    for p, f in unguarded.items())
+    return ("<h2>Facts no independent evidence guards</h2><p>A verdict on one of these facts "
+            "rests only on the contract's citation.</p><ul>" + items + "</ul>")
 
 
 def _atomic_write(path: Path, text: str) -> None:

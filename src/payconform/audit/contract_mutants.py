@@ -1,0 +1,235 @@
+"""Contract mutants: change one fact of a contract and see whether independent evidence notices.
+
+The simulator, the rules and the simulator cassettes all follow the contract, so a wrong fact
+in a contract is invisible to them. Here each fact of a contract (an HTTP status, an error
+field, a refused status, the cancelled status and its timestamp, a header rule) is changed
+on its own into a plausible wrong value, and every **guard** (evidence the contract did not
+produce: the vendor evidence corpus, vendor OpenAPI documents, official SDK behaviour) judges
+the mutated contract. A guard kills a mutant when it finds a contradiction the faithful
+contract does not have. A fact no guard kills is **unguarded**: its verdicts rest only on the
+contract's citation.
+
+Guards are plain objects in :data:`GUARDS` (``name`` + ``findings(contract)``); other modules
+may append to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from payconform.model.contract import Contract, Expectation
+from payconform.model.facts import Fact, facts_of
+from payconform.model.outcomes import Evidence, Outcome
+
+__all__ = [
+    "GUARDS",
+    "ContractMutant",
+    "Guard",
+    "GuardRow",
+    "contract_mutants_for",
+    "guard_table",
+    "unguarded_facts",
+]
+
+#: Fact kinds that are engine semantics (a refusal changes nothing, a cancel persists), not
+#: contract fields: there is nothing in the contract to change.
+ENGINE_KINDS = ("unchanged", "stays-cancelled", "persists")
+
+
+class Guard(Protocol):
+    """Independent evidence that judges a contract: every contradiction it finds, as text."""
+
+    name: str
+
+    def findings(self, contract: Contract) -> set[str]:
+        """Contradictions between ``contract`` and this evidence (empty: none)."""
+
+
+@dataclass(frozen=True)
+class ContractMutant:
+    """``contract`` with ``fact`` changed as ``description`` says."""
+
+    fact: Fact
+    description: str
+    contract: Contract
+
+
+@dataclass(frozen=True)
+class GuardRow:
+    """One fact of one provider: which guards kill its contract mutant (empty: unguarded)."""
+
+    provider: str
+    fact: Fact
+    mutant: str
+    killed_by: tuple[str, ...]
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def guarded(self) -> bool:
+        """Whether some independent evidence contradicts the mutated fact."""
+        return bool(self.killed_by)
+
+
+# ---- changing one expectation -------------------------------------------------------------------
+
+
+def replace_expectation(contract: Contract, where: str, new: Expectation) -> Contract:
+    """``contract`` with the expectation at scenario ``where`` replaced by ``new``."""
+    kind, _, rest = where.partition(":")
+    if kind == "cancel":
+        return contract.model_copy(update={"cancel_outcomes": {**contract.cancel_outcomes,
+                                                               rest: new}})
+    if kind == "repeat":
+        return contract.model_copy(update={"repeat_cancel": new})
+    if kind == "unknown-id":
+        return contract.model_copy(update={"unknown_id": new})
+    if kind == "auth":
+        return contract.model_copy(update={"auth": contract.auth.model_copy(update={rest: new})})
+    if kind == "variant":
+        variants = tuple(v.model_copy(update={"cancel": new}) if v.name == rest else v
+                         for v in contract.variants)
+        return contract.model_copy(update={"variants": variants})
+    if kind == "header":
+        problem, _, name = rest.partition(":")
+        slot = "missing" if problem == "missing" else "invalid"
+        headers = tuple(h.model_copy(update={slot: new}) if h.name == name else h
+                        for h in contract.headers)
+        return contract.model_copy(update={"headers": headers})
+    raise KeyError(f"{contract.provider}: no scenario {where!r}")
+
+
+def expectation_at(contract: Contract, where: str) -> Expectation:
+    """The expectation at scenario ``where`` (the inverse of :func:`replace_expectation`)."""
+    kind, _, rest = where.partition(":")
+    if kind == "cancel":
+        return contract.cancel_outcomes[rest]
+    if kind == "repeat":
+        return contract.repeat_cancel
+    if kind == "unknown-id":
+        return contract.unknown_id
+    if kind == "auth":
+        exp: Expectation = getattr(contract.auth, rest)
+        return exp
+    if kind == "variant":
+        return contract.variant(rest).cancel
+    problem, _, name = rest.partition(":")
+    header = next(h for h in contract.headers if h.name == name)
+    found = header.missing if problem == "missing" else header.invalid
+    if found is None:
+        raise KeyError(f"{contract.provider}: no scenario {where!r}")
+    return found
+
+
+#: A plausible wrong HTTP status for each one a contract states.
+_OTHER_STATUS = {200: 201, 201: 200, 400: 422, 401: 403, 403: 401, 404: 400, 409: 400, 422: 400}
+#: A plausible wrong refusal for each refusal outcome.
+_OTHER_REFUSAL = {Outcome.NOT_CANCELLABLE: Outcome.INVALID_REQUEST,
+                  Outcome.NOT_FOUND: Outcome.INVALID_REQUEST,
+                  Outcome.UNAUTHORIZED: Outcome.INVALID_REQUEST,
+                  Outcome.INVALID_REQUEST: Outcome.NOT_CANCELLABLE,
+                  Outcome.REJECTED: Outcome.NOT_CANCELLABLE}
+
+
+def _altered(value: str) -> str:
+    return f"{value} (altered)" if " " in value else f"{value}_altered"
+
+
+def _expectation_mutant(contract: Contract, fact: Fact) -> ContractMutant | None:
+    exp = expectation_at(contract, fact.where)
+    kind = fact.kind
+    if kind in ("refused", "outcome") and not exp.is_success and (
+            kind == "refused" or exp.outcome_source is None):
+        success = Outcome.ALREADY_CANCELLED if fact.where == "repeat" else Outcome.CANCELLED
+        new = exp.model_copy(update={"outcome": success, "outcome_source": None,
+                                     "http_status": contract.cancel_success_status,
+                                     "error": {}, "candidates": ()})
+        return ContractMutant(fact, "the contract says the request succeeds",
+                              replace_expectation(contract, fact.where, new))
+    if kind == "outcome" and exp.is_success:
+        new = exp.model_copy(update={"outcome": Outcome.NOT_CANCELLABLE, "http_status": 400,
+                                     "noop": False})
+        return ContractMutant(fact, "the contract says the cancel is refused",
+                              replace_expectation(contract, fact.where, new))
+    if kind == "outcome":
+        other = _OTHER_REFUSAL[exp.outcome]
+        return ContractMutant(fact, f"the contract reads the refusal as {other.value}",
+                              replace_expectation(contract, fact.where,
+                                                  exp.model_copy(update={"outcome": other})))
+    if kind == "http-status":
+        stated = int(fact.expected)
+        other_status = _OTHER_STATUS.get(stated, 400)
+        new = exp.model_copy(update={"http_status": other_status})
+        mutated = replace_expectation(contract, fact.where, new)
+        if fact.where.startswith("cancel:") and exp.is_success:
+            mutated = mutated.model_copy(update={"cancel_success_status": other_status})
+        return ContractMutant(fact, f"HTTP {other_status} instead of {stated}", mutated)
+    if kind == "error":
+        value = _altered(exp.error[fact.key])
+        new = exp.model_copy(update={"error": {**exp.error, fact.key: value}})
+        return ContractMutant(fact, f"error {fact.key} {value!r}",
+                              replace_expectation(contract, fact.where, new))
+    if kind == "noop":
+        return ContractMutant(fact, "the contract says a repeat cancel may change the link",
+                              replace_expectation(contract, fact.where,
+                                                  exp.model_copy(update={"noop": False})))
+    if kind == "cancelled-status":
+        renamed = f"{contract.cancelled_status}_ALTERED"
+        statuses = tuple(s.model_copy(update={"name": renamed}) if s.name == contract.cancelled_status
+                         else s for s in contract.statuses)
+        return ContractMutant(fact, f"the cancelled status is {renamed!r}",
+                              contract.model_copy(update={"statuses": statuses,
+                                                          "cancelled_status": renamed}))
+    if kind == "cancelled-at" and contract.entity.cancelled_at_field:
+        renamed = f"{contract.entity.cancelled_at_field}_altered"
+        template = {renamed if k == contract.entity.cancelled_at_field else k: v
+                    for k, v in contract.entity.template.items()}
+        entity = contract.entity.model_copy(update={"cancelled_at_field": renamed,
+                                                    "template": template})
+        return ContractMutant(fact, f"the cancel timestamp is {renamed!r}",
+                              contract.model_copy(update={"entity": entity}))
+    return None
+
+
+def contract_mutants_for(contract: Contract) -> Iterator[ContractMutant]:
+    """One mutant per contract fact that a guard can judge (judged evidence, contract data)."""
+    for fact in facts_of(contract):
+        if fact.evidence is Evidence.UNVERIFIED or fact.kind in ENGINE_KINDS:
+            continue
+        if fact.where.startswith("schema:"):
+            continue  # schema constraints are mutated one by one (see schema_mutants)
+        mutant = _expectation_mutant(contract, fact)
+        if mutant is not None:
+            yield mutant
+
+
+# ---- the guard table ----------------------------------------------------------------------------
+
+#: Every guard that judges contract mutants (see :mod:`payconform.audit.guards`).
+GUARDS: list[Guard] = []
+
+
+def guard_table(contract: Contract, guards: list[Guard] | None = None,
+                mutants: Callable[[Contract], Iterator[ContractMutant]] = contract_mutants_for
+                ) -> list[GuardRow]:
+    """Which guards kill each contract mutant of ``contract`` (baseline findings subtracted)."""
+    chosen = GUARDS if guards is None else guards
+    baseline = {guard.name: guard.findings(contract) for guard in chosen}
+    rows: list[GuardRow] = []
+    for mutant in mutants(contract):
+        killed: list[str] = []
+        evidence: list[str] = []
+        for guard in chosen:
+            new = sorted(guard.findings(mutant.contract) - baseline[guard.name])
+            if new:
+                killed.append(guard.name)
+                evidence.append(f"{guard.name}: {new[0]}")
+        rows.append(GuardRow(contract.provider, mutant.fact, mutant.description, tuple(killed),
+                             tuple(evidence)))
+    return rows
+
+
+def unguarded_facts(rows: list[GuardRow]) -> list[Fact]:
+    """The facts whose contract mutant no guard kills."""
+    return [row.fact for row in rows if not row.guarded]

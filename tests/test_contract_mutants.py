@@ -1,0 +1,112 @@
+"""Contract mutants: each judged fact is changed alone, and independent evidence judges it.
+
+Generic over the contracts: a new provider's facts are covered with no new test code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from payconform.audit.contract_mutants import (
+    ENGINE_KINDS,
+    contract_mutants_for,
+    expectation_at,
+    guard_table,
+)
+from payconform.audit.guards import GUARDS, OpenApiGuard, guard_rows, vendor_documents
+from payconform.cli.main import main
+from payconform.model.contract import Contract
+from payconform.model.facts import facts_of
+from payconform.model.outcomes import Evidence
+from payconform.model.registry import all_contracts
+
+CONTRACTS = all_contracts()
+by_provider = pytest.mark.parametrize("provider", list(CONTRACTS))
+
+
+@dataclass
+class _EveryChange:
+    """A guard that notices any change at all: it must kill every mutant."""
+
+    name: str = "every-change"
+
+    def findings(self, contract: Contract) -> set[str]:
+        return {contract.model_dump_json()}
+
+
+@dataclass
+class _Silent:
+    """A guard with no evidence: it can kill nothing."""
+
+    name: str = "silent"
+
+    def findings(self, contract: Contract) -> set[str]:
+        return set()
+
+
+@by_provider
+def test_every_judged_contract_fact_has_a_contract_mutant(provider: str) -> None:
+    """Given a contract, each judged fact that is contract data gets a mutant of its own."""
+    contract = CONTRACTS[provider]
+    mutated = [m.fact.id for m in contract_mutants_for(contract)]
+    wanted = [f.id for f in facts_of(contract) if f.evidence is not Evidence.UNVERIFIED
+              and f.kind not in ENGINE_KINDS and not f.where.startswith("schema:")]
+    assert mutated == wanted
+
+
+@by_provider
+def test_each_contract_mutant_changes_its_fact_and_only_that_scenario(provider: str) -> None:
+    """Given a mutant, the contract differs, and no other scenario's expectation moved."""
+    contract = CONTRACTS[provider]
+    rows = guard_table(contract, [_EveryChange()])
+    assert all(r.killed_by == ("every-change",) for r in rows), [r.fact.id for r in rows
+                                                                 if not r.guarded]
+    scenarios = {f.where for f in facts_of(contract) if not f.where.startswith("schema:")}
+    for mutant in contract_mutants_for(contract):
+        moved = {w for w in scenarios
+                 if expectation_at(mutant.contract, w) != expectation_at(contract, w)}
+        assert moved <= {mutant.fact.where}, (mutant.fact.id, moved)
+
+
+@by_provider
+def test_a_guard_without_evidence_guards_nothing(provider: str) -> None:
+    """Given a guard that never finds anything, every fact is unguarded."""
+    assert not any(r.guarded for r in guard_table(CONTRACTS[provider], [_Silent()]))
+
+
+@by_provider
+def test_the_faithful_contract_agrees_with_its_vendor_openapi(provider: str) -> None:
+    """Given the shipped vendor OpenAPI documents, the contract contradicts none of them."""
+    assert OpenApiGuard().findings(CONTRACTS[provider]) == set()
+
+
+def test_the_vendor_openapi_guards_facts_where_a_document_ships() -> None:
+    """Given a provider with a vendor OpenAPI document, that document guards some fact."""
+    with_docs = [p for p in CONTRACTS if vendor_documents(p)]
+    assert with_docs
+    for provider in with_docs:
+        rows = guard_table(CONTRACTS[provider], [OpenApiGuard()])
+        assert any(r.guarded for r in rows), provider
+
+
+def test_every_guard_is_registered_once() -> None:
+    """Given the guard registry, names are unique."""
+    names = [g.name for g in GUARDS]
+    assert len(names) == len(set(names)) and "openapi" in names
+
+
+def test_providers_lists_the_unguarded_facts(capsys: pytest.CaptureFixture[str]) -> None:
+    """Given `payconform providers --json`, each provider lists exactly its unguarded facts."""
+    assert main(["providers", "--json"]) == 0
+    listed = {row["provider"]: [u["fact"] for u in row["unguarded"]]
+              for row in json.loads(capsys.readouterr().out)}
+    for provider in CONTRACTS:
+        rows = guard_rows(provider)
+        assert listed[provider] == [r.fact.id for r in rows if not r.guarded]
+    assert main(["providers"]) == 0
+    human = capsys.readouterr().out
+    for provider, facts in listed.items():
+        assert all(f"    {fact} [" in human for fact in facts), provider
