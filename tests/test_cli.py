@@ -6,7 +6,10 @@ import json
 
 import pytest
 
+from payconform.audit.guards import guard_rows
 from payconform.cli.main import main
+from payconform.model.facts import facts_of
+from payconform.model.registry import get_contract
 
 
 def test_providers_lists_versions_and_evidence_counts(capsys: pytest.CaptureFixture[str]) -> None:
@@ -37,7 +40,14 @@ def test_report_without_a_run_says_what_to_do(tmp_path: object, capsys: pytest.C
 def test_mutants_prints_a_kill_table_with_every_mutant_killed(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Given `payconform mutants --provider cashfree`, every row says killed."""
+    """Given `payconform mutants --provider cashfree`, every fact's simulator mutant is killed
+    and every judged fact has a contract-mutant row naming its guards or saying unguarded."""
     assert main(["mutants", "--provider", "cashfree"]) == 0
-    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| cashfree")]
+    out = capsys.readouterr().out
+    simulator, _, contract = out.partition("## Contract mutants")
+    rows = [line for line in simulator.splitlines() if line.startswith("| cashfree")]
     assert rows and all(line.endswith("| yes |") for line in rows)
+    assert len(rows) == len(facts_of(get_contract("cashfree")))
+    guarded = [line for line in contract.splitlines() if line.startswith("| cashfree")]
+    assert len(guarded) == len(guard_rows("cashfree"))
+    assert "cashfree: " in contract and "judged facts" in contract
