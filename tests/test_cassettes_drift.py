@@ -60,3 +60,34 @@ def test_drift_without_committed_cassettes_is_a_usage_error(
     """Given an empty committed root, drift says where it looked and exits 4."""
     assert main(["drift", "cashfree", "--committed", str(tmp_path), "--against", str(ROOT)]) == 4
     assert "no committed cassettes at" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("env", "base_url", "words"), [
+    ({"RAZORPAY_KEY_ID": "rzp_live_AbCdEfGh12345", "RAZORPAY_KEY_SECRET": "s3cret-value-123"},
+     None, "live-looking key"),
+    ({"RAZORPAY_KEY_ID": "rzp_test_AbCdEfGh12345", "RAZORPAY_KEY_SECRET": "s3cret-value-123"},
+     "https://api.cashfree.com/pg", "production host"),
+])
+def test_drift_from_a_base_url_goes_through_the_lane_preflight(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+    base_url: str | None, words: str,
+) -> None:
+    """Given a live key (even towards a served simulator) or a production host, drift refuses
+    before any request: one line on stderr, exit 4, the key never printed."""
+    from payconform.simulator.core import Simulator
+    from payconform.simulator.server import serve_in_thread
+    from tests.live_support import NetworkSpy
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    simulator = Simulator(get_contract("razorpay"))
+    with serve_in_thread(simulator) as server:
+        spy = NetworkSpy(monkeypatch)
+        code = main(["drift", "razorpay", "--committed", str(ROOT),
+                     "--base-url", base_url or server.base_url])
+        monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert code == 4
+    assert len(err.strip().splitlines()) == 1 and words in err and "Traceback" not in err
+    assert "AbCdEfGh12345" not in err
+    assert simulator.request_count == 0 and spy.attempts == []

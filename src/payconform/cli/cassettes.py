@@ -113,8 +113,8 @@ def _cmd_drift(args: argparse.Namespace) -> int:
     from payconform.cassettes.drift import compare, render_json, render_markdown
     from payconform.cassettes.lanes import record_simulator
     from payconform.cassettes.store import default_root
-    from payconform.lanes.base import LaneOptions, LaneUnavailable
-    from payconform.wiring import open_session
+    from payconform.lanes.base import LaneOptions, LaneRefused, LaneUnavailable
+    from payconform.wiring import check_lane, open_session
 
     contract = get_contract(args.provider)
     committed = Path(args.committed) if args.committed else default_root()
@@ -133,13 +133,19 @@ def _cmd_drift(args: argparse.Namespace) -> int:
                                   allow_production=args.allow_production, record_mode="rewrite",
                                   cassette_dir=str(fresh), env=os.environ)
             try:
+                # The record lane's pre-flight (production hosts, live keys) before any request,
+                # exactly as `pytest --lane record` runs it.
+                check_lane(contract, options)
                 session = open_session(contract, options)
-            except LaneUnavailable as exc:
+            except (LaneRefused, LaneUnavailable) as exc:
                 print(f"payconform: {exc}", file=sys.stderr)
                 return EXIT_USAGE
             try:
                 session.run_all()
             finally:
+                finish = session.extra.get("finish")  # the live lane's cleanup of its links
+                if callable(finish):
+                    finish()
                 session.close()
         report = compare(contract, committed, fresh)
     text = render_json(report) if args.format == "json" else render_markdown(report)
