@@ -115,9 +115,12 @@ def test_a_second_run_reports_what_changed(pytester: pytest.Pytester,
     assert len(lines) == 2 * len(doc["summary"]["matrix"]["cashfree"])
 
 
-def test_an_interrupted_run_leaves_no_link_it_created_cancellable(tmp_path: Path) -> None:
-    """Given ``payconform serve`` and a live run stopped with Ctrl-C in the middle of a case,
-    every link the run created ends up non-cancellable, and the report is still written."""
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_run_leaves_no_link_it_created_cancellable(
+        tmp_path: Path, sig: signal.Signals) -> None:
+    """Given ``payconform serve`` and a live run stopped with Ctrl-C, or SIGTERM as CI stops
+    a job, in the middle of a case, every link the run created ends up non-cancellable, and the
+    report and the history are still written."""
     contract = get_contract("cashfree")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CASHFREE_", "PAYCONFORM_"))}
     env.update(credentials_env(contract))
@@ -141,7 +144,7 @@ def test_an_interrupted_run_leaves_no_link_it_created_cancellable(tmp_path: Path
         while httpx.get(f"{origin}/_simulator/faults").json()["faults"]:
             assert time.monotonic() < deadline and run.poll() is None, "the run never reached the stall"
             time.sleep(0.05)
-        run.send_signal(signal.SIGINT)
+        run.send_signal(sig)
         out, err = run.communicate(timeout=60)
         assert run.returncode == 2, out[-2000:] + err[-2000:]
         assert "KeyboardInterrupt" in out
@@ -157,6 +160,8 @@ def test_an_interrupted_run_leaves_no_link_it_created_cancellable(tmp_path: Path
     assert [link for link in links if link["status"] == contract.initial_status] == []
     doc = json.loads((tmp_path / "reports" / "latest" / "conformance.json").read_text())
     assert doc["run"]["cleanup"]["cashfree"]["cancelled"], (doc["run"]["cleanup"], out[-3000:])
+    history = (tmp_path / "reports" / "history.jsonl").read_text().splitlines()
+    assert history and all(json.loads(line)["run_id"] == doc["run"]["id"] for line in history)
 
 
 BEARER = [c for c in CONTRACTS if c.auth.scheme == "bearer_token"]

@@ -11,6 +11,9 @@ Precedence: command-line options, then environment (``PAYCONFORM_LANE``), then d
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +149,33 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from None
         state.extra["adapter"] = spec
     config.stash[STATE] = state
+    if lane in ("live", "record"):
+        _stop_on_sigterm_like_ctrl_c(config)
+
+
+_SIGTERM = pytest.StashKey[Any]()
+
+
+def _stop_on_sigterm_like_ctrl_c(config: pytest.Config) -> None:
+    """SIGTERM (how CI stops a job) ends a run that reaches vendors as Ctrl-C does: the
+    current case is interrupted, this run's links are cancelled, and the report and the
+    history are written. A second SIGTERM acts as before (the process ends)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, previous or signal.SIG_DFL)
+        print("\npayconform: SIGTERM: stopping as for Ctrl-C (cleanup, report, history)",
+              file=sys.stderr)
+        raise KeyboardInterrupt("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    config.stash[_SIGTERM] = previous
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SIGTERM in config.stash and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, config.stash[_SIGTERM] or signal.SIG_DFL)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
