@@ -6,6 +6,7 @@ import base64
 import itertools
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -14,8 +15,10 @@ from hypothesis import strategies as st
 
 from payconform.cassettes.lanes import record_simulator, replay_session
 from payconform.cassettes.lint import lint_paths
+from payconform.model.contract import Contract
 from payconform.model.registry import all_contracts, get_contract
 from payconform.reporting.report import RunReport, render_markdown, write_report
+from payconform.simulator.state import Mutation, SimResponse
 
 #: Rules whose cassettes carry every auth form: valid and invalid credentials, token flows.
 RULES = ["auth.invalid", "cancel.repeat"]
@@ -76,3 +79,44 @@ def test_customer_pii_is_replaced_by_stable_schema_valid_placeholders(tmp_path: 
         if contract.scrub_body_fields:
             assert "customer@example.com" in text or "Payconform Customer" in text, provider
     assert not [f for f in lint_paths([tmp_path]) if f.code in ("schema", "secret")]
+
+
+TOKEN = "Tok3n-Issued-By-The-Vendor-0123456789abcdef"
+
+
+class _EchoesTheToken(Mutation):
+    """A vendor that echoes the bearer token in its answers (headers and bodies)."""
+
+    name = "echoes-the-token"
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if isinstance(response.body, dict):
+            response.body = {**response.body, "debug": f"served for Bearer {TOKEN}",
+                             "masked": TOKEN[:10] + "****", "link": f"https://x.test/?t={quote(TOKEN)}"}
+        response.headers["X-Debug-Session"] = TOKEN
+        return response
+
+
+@pytest.mark.parametrize("provider", [c.provider for c in all_contracts().values()
+                                      if c.auth.scheme == "bearer_token"])
+def test_an_issued_bearer_token_echoed_anywhere_reaches_no_cassette_or_report(
+    provider: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Given a vendor that echoes the token it issued (plain, masked, percent-encoded) in
+    bodies and odd headers, the token is scrubbed by value from cassettes, reports and output."""
+    import payconform.simulator.core
+
+    monkeypatch.setattr(payconform.simulator.core.secrets, "token_urlsafe", lambda n=None: TOKEN)
+    contract = get_contract(provider)
+    root = tmp_path / "cassettes"
+    results = record_simulator(contract, root, rule_ids=RULES, mutation=_EchoesTheToken())
+    report = RunReport(run_id="scrub", lane="record", providers=[provider], results=results)
+    write_report(report, tmp_path / "reports")
+    for result in results:
+        print(result.verdict, result.message, *result.observations)
+    leaked = [p for p in tmp_path.rglob("*") if p.is_file() and TOKEN[:10] in p.read_text("utf-8")]
+    assert leaked == []
+    assert TOKEN[:10] not in capsys.readouterr().out
+    assert [f for f in lint_paths([root]) if f.code == "secret"] == []

@@ -100,6 +100,12 @@ class CassetteSession(LaneSession):
     trap: _TrapTransport | None = None
     max_age_days: Mapping[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # A bearer token issued mid-recording is scrubbed by value from the cassettes too.
+        if self.scrubber is not None and self.scrubber.redactor.learn not in self.client.secret_sinks:
+            self.client.secret_sinks.append(self.scrubber.redactor.learn)
+
     @property
     def replaying(self) -> bool:
         """Whether this session only plays back."""

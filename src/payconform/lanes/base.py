@@ -55,6 +55,11 @@ class LaneSession:
     simulator: Simulator | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A secret the client obtains mid-run (a bearer token) is redacted from reports too.
+        if self.redactor.learn not in self.client.secret_sinks:
+            self.client.secret_sinks.append(self.redactor.learn)
+
     def run(self, case: Case) -> CaseResult:
         """Run one case on this lane."""
         return run_case(self.contract, case, self.client, self.links, self.redactor,

@@ -12,7 +12,7 @@ import dataclasses
 import json
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -139,6 +139,8 @@ class ProviderClient:
     api_version: str | None = None
     run_tag: str = "payconform"
     _token: tuple[str, float] | None = field(default=None, init=False, repr=False)
+    #: Called with every secret the client obtains (an issued bearer token).
+    secret_sinks: list[Callable[[str], None]] = field(default_factory=list, repr=False)
     token_requests: int = field(default=0, init=False)
 
     # ---- wire helpers --------------------------------------------------------------------
@@ -186,6 +188,8 @@ class ProviderClient:
             )
         ttl = payload.get(auth.expires_field, auth.token_ttl_seconds)
         self._token = (token, time.monotonic() + float(ttl))
+        for learn in self.secret_sinks:  # reports and cassettes redact it from now on
+            learn(token)
         return token
 
     def for_version(self, api_version: str) -> ProviderClient:
