@@ -6,9 +6,12 @@ Every adapter runs through the whole scenario plan against the served simulator 
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,12 +24,24 @@ from payconform.rules.engine import CaseResult
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "adapters"
 
 
+def _sdk_globals() -> dict[str, Any]:
+    """The SDK module attributes an adapter must point elsewhere only for its own calls."""
+    found: dict[str, Any] = {}
+    for module, attr in (("cashfree_pg.api_client", "Configuration"), ("commet._http", "_BASE_URL")):
+        with contextlib.suppress(ImportError):
+            found[f"{module}.{attr}"] = getattr(importlib.import_module(module), attr)
+    return found
+
+
 @pytest.fixture(autouse=True)
 def _examples_importable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Examples import from examples/adapters, and leave the SDKs as they found them."""
     monkeypatch.syspath_prepend(str(EXAMPLES))
+    before = _sdk_globals()
     yield
     for name in [m for m in sys.modules if m.endswith("_adapter")]:
         del sys.modules[name]
+    assert _sdk_globals() == before
 
 
 def judge(provider: str, spec: str) -> list[CaseResult]:

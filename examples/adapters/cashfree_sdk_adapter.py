@@ -5,7 +5,7 @@ Run: ``PYTHONPATH=examples/adapters pytest suites --provider cashfree --adapter 
 The SDK hard-codes the sandbox and production hosts in every call and builds a fresh
 ``Configuration`` per call; the only way to point it elsewhere (a staging proxy, or the
 payconform simulator) is a ``Configuration`` whose host is fixed, installed in the SDK's
-module. The adapter passes the SDK's ``x_idempotency_key`` and reuses it on its own retries.
+module around each call (and removed after it). The adapter passes the SDK's ``x_idempotency_key`` and reuses it on its own retries.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import urllib3
@@ -22,37 +23,52 @@ from cashfree_pg.exceptions import ApiException
 from cashfree_pg.models.create_link_request import CreateLinkRequest
 from cashfree_pg.models.link_customer_details_entity import LinkCustomerDetailsEntity
 
-_SDK_CONFIGURATION = api_client.Configuration
 
+@contextmanager
+def _pointed_at(base_url: str) -> Iterator[None]:
+    """The SDK's calls inside go to ``base_url``; the SDK is left as it was afterwards."""
+    original = api_client.Configuration
 
-def _point_sdk_at(base_url: str) -> None:
-    class Pointed(_SDK_CONFIGURATION):  # type: ignore[misc, valid-type]
+    class Pointed(original):  # type: ignore[misc, valid-type]
         def __init__(self, host: str | None = None, **kwargs: Any) -> None:
             super().__init__(host=base_url, **kwargs)
 
     api_client.Configuration = Pointed
+    try:
+        yield
+    finally:
+        api_client.Configuration = original
 
 
 class CashfreeSdkLinks:
     """Create, fetch and cancel links through ``cashfree_pg.api_client.Cashfree``."""
 
     def __init__(self, base_url: str, client_id: str, client_secret: str) -> None:
-        _point_sdk_at(base_url)
+        self.base_url = base_url
         self.sdk = api_client.Cashfree(XEnvironment=api_client.Cashfree.SANDBOX,
                                        XClientId=client_id, XClientSecret=client_secret)
 
     def create(self) -> str:
         link_id = f"sdk_{uuid.uuid4().hex[:12]}"
+        with _pointed_at(self.base_url):
+            self._create(link_id)
+        return link_id
+
+    def _create(self, link_id: str) -> None:
         self.sdk.PGCreateLink(CreateLinkRequest(
             link_id=link_id, link_amount=100, link_currency="INR", link_purpose="adapter check",
             customer_details=LinkCustomerDetailsEntity(customer_phone="9999999999")),
             _request_timeout=5)
-        return link_id
 
     def fetch(self, link_id: str) -> str:
-        return str(self.sdk.PGFetchLink(link_id, _request_timeout=5).data.link_status)
+        with _pointed_at(self.base_url):
+            return str(self.sdk.PGFetchLink(link_id, _request_timeout=5).data.link_status)
 
     def cancel(self, link_id: str) -> str:
+        with _pointed_at(self.base_url):
+            return self._cancel(link_id)
+
+    def _cancel(self, link_id: str) -> str:
         key = str(uuid.uuid4())  # the SDK's x_idempotency_key, the same on every retry
         for attempt in range(3):
             last = attempt == 2

@@ -3,8 +3,8 @@
 Run: ``PYTHONPATH=examples/adapters pytest suites --provider commet --adapter commet_sdk_adapter:factory``
 
 The SDK builds its ``httpx.Client`` on the module constant ``commet._http._BASE_URL`` and
-takes no client or base URL, so the adapter sets that constant (the SDK appends ``/api/v1``
-itself). The SDK retries 408/429/5xx and timeouts with one ``Idempotency-Key`` per call;
+takes no client or base URL, so the adapter sets that constant while it builds the client
+(the SDK appends ``/api/v1`` itself). The SDK retries 408/429/5xx and timeouts with one ``Idempotency-Key`` per call;
 Commet documents a repeated cancel as a no-op, so its retries are safe.
 """
 
@@ -25,8 +25,13 @@ class CommetPayments:
     """Create, fetch and cancel payment links through ``commet.Commet``."""
 
     def __init__(self, base_url: str, api_key: str) -> None:
+        # Read once, when the client is built; the SDK is left as it was afterwards.
+        original = commet_http._BASE_URL
         commet_http._BASE_URL = base_url.removesuffix(API_PATH)
-        self.sdk = commet.Commet(api_key, telemetry=False, timeout=5)
+        try:
+            self.sdk = commet.Commet(api_key, telemetry=False, timeout=5)
+        finally:
+            commet_http._BASE_URL = original
 
     def close(self) -> None:
         self.sdk.close()
