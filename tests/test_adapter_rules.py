@@ -84,3 +84,21 @@ def test_every_adapter_rule_has_a_planted_bug() -> None:
     """Given the rule registry, each rule is broken by a bug above or by an example adapter."""
     by_examples = {"adapter.outcome-mapping", "adapter.request.headers"}
     assert set(ADAPTER_RULES) == {p[2] for p in PLANTED} | by_examples
+
+
+def test_a_defect_in_the_judge_is_never_the_adapters_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a judge that raises, the case is INCONCLUSIVE with the error, not a FAIL."""
+    import payconform.adapters.harness as harness_module
+
+    def broken(*args: object, **kwargs: object) -> CaseResult:
+        raise RuntimeError("judge defect")
+
+    monkeypatch.setattr(harness_module, "judge_case", broken)
+    contract = get_contract("cashfree")
+    harness = AdapterHarness(contract, factory_for(), "faithful")
+    try:
+        result = harness.run(adapter_cases(contract, "adapter.outcome-mapping")[0])
+    finally:
+        harness.stop()
+    assert result.verdict.value == "INCONCLUSIVE"
+    assert result.message == "internal error while judging the case: RuntimeError: judge defect"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,8 +152,14 @@ class AdapterHarness:
                               f"the adapter does not cover {self.contract.provider}",
                               origin=self.origin)
         assert self.simulator is not None
-        return judge_case(self.contract, case, self.simulator.session(), outcome=ran.outcome,
-                          fetched=ran.fetched, origin=self.origin)
+        try:
+            return judge_case(self.contract, case, self.simulator.session(), outcome=ran.outcome,
+                              fetched=ran.fetched, origin=self.origin)
+        except Exception as exc:  # a defect in payconform's judge is never the adapter's failure
+            tail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            return CaseResult(self.contract.provider, case.rule_id, case.case_id, case.title,
+                              Verdict.INCONCLUSIVE, "unverified", "",
+                              f"internal error while judging the case: {tail}", origin=self.origin)
 
 
 def describe_factory(factory: Any) -> str:

@@ -25,6 +25,7 @@ from payconform.model.outcomes import Verdict
 from payconform.model.registry import get_contract
 from payconform.reporting.report import RunReport, matrix, write_report
 from payconform.rules.engine import CaseResult
+from payconform.simulator.server import CONTROL_TOKEN_HEADER
 
 __all__ = ["load_outcomes", "register_judge", "write_junit"]
 
@@ -44,6 +45,8 @@ def register_judge(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     source.add_argument("--recording", type=Path, help="a file written by 'serve --judge --record'")
     parser.add_argument("--outcomes", type=Path,
                         help='the client\'s {"outcomes": {"<scenario>": "<OUTCOME>"}} file')
+    parser.add_argument("--control-token", default=None, metavar="TOKEN",
+                        help="with --url: the token a non-loopback 'serve' printed at start")
     parser.add_argument("--name", default="", help="how the report names the client")
     parser.add_argument("--report-dir", type=Path, default=Path("reports"))
     parser.add_argument("--junitxml", type=Path, help="also write JUnit XML here")
@@ -60,7 +63,8 @@ def _session(args: argparse.Namespace) -> Session:
     else:
         url = args.url.rstrip("/") + "/_simulator/session"
         try:
-            response = httpx.get(url, timeout=10)
+            headers = {CONTROL_TOKEN_HEADER: args.control_token} if args.control_token else {}
+            response = httpx.get(url, timeout=10, headers=headers)
             doc = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise _Usage(f"cannot read the session at {url}: {exc}; is 'payconform serve "
