@@ -106,3 +106,81 @@ def test_the_pre_commit_hook_definition_runs_lint_on_cassettes() -> None:
     hook = next(h for h in hooks if h["id"] == "payconform-cassettes-lint")
     assert hook["entry"] == "payconform cassettes lint"
     assert hook["files"].startswith("^cassettes/")
+
+
+def _plant_raw(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def _header(side: str, name: str, value: str):  # type: ignore[no-untyped-def]
+    return lambda d: d["interactions"][0][side]["headers"].update({name: [value]})
+
+
+COMMET_KEY = "ck_sandbox_0a1b2c3d4e5f6a7b8c9d"
+
+
+@pytest.mark.parametrize(("plant", "location", "words"), [
+    (_header("request", "x-api-key-backup", COMMET_KEY),
+     "interactions[1].request.headers.x-api-key-backup", "Commet"),
+    (lambda d: d["interactions"][0]["response"].update(
+        {"body": {"string": '{"key_id": "k", "key_secret": "Zx8Qw2Lm5Np7Rt9V"}'}}),
+     "interactions[1].response.body.key_secret", "unredacted value"),
+    (lambda d: d["interactions"][0]["request"].update(
+        {"uri": d["interactions"][0]["request"]["uri"] + "?client_secret=Zx8Qw2Lm5Np7Rt9V"}),
+     "interactions[1].request.uri", "query parameter 'client_secret'"),
+    (_header("response", "X-Debug-Session-Token", "Zx8Qw2Lm5Np7Rt9V"),
+     "interactions[1].response.headers.X-Debug-Session-Token", "unredacted value"),
+    (lambda d: d["interactions"][0]["request"].update(
+        {"uri": d["interactions"][0]["request"]["uri"] + "?k=rzp%5Flive%5FAbCdEfGh1234"}),
+     "interactions[1].request.uri", "Razorpay key"),
+    (lambda d: d["interactions"][0]["response"].update(
+        {"body": {"string": '{"note": "\\u0063\\u006b_sandbox_0a1b2c3d4e5f6a7b"}'}}),
+     "interactions[1].response.body", "Commet"),
+    (lambda d: d["interactions"][0]["response"].update(
+        {"status": {"code": 200, "message": f"OK {COMMET_KEY}"}}),
+     "interactions[1].response.status.message", "Commet"),
+    (lambda d: d["metadata"].update({"note": f"recorded with {COMMET_KEY}"}),
+     "metadata.note", "Commet"),
+])
+def test_every_place_and_every_providers_keys_are_linted(
+    cassette: Path, capsys: pytest.CaptureFixture[str], plant, location: str, words: str  # type: ignore[no-untyped-def]
+) -> None:
+    """Given a secret in an odd header, a query, a status message, the metadata, percent- or
+    \\u-escaped, or a secret field of any provider, lint exits 1 naming the place."""
+    _edit(cassette, plant)
+    code, lines = _lint(capsys, cassette.parent)
+    assert code == 1, lines
+    hits = [line for line in lines if line.startswith(f"{cassette}:{location}: secret: ")]
+    assert hits and any(words in line for line in hits), lines
+
+
+def test_a_key_in_a_yaml_comment_is_found(cassette: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Given a key in a YAML comment (invisible once parsed), lint finds it by line."""
+    _plant_raw(cassette, f"# debug: {COMMET_KEY}\n")
+    code, lines = _lint(capsys, cassette.parent)
+    last = len(cassette.read_text().splitlines())
+    assert code == 1
+    assert any(line.startswith(f"{cassette}:line {last}: secret: ") and "Commet" in line
+               for line in lines), lines
+
+
+def test_a_new_providers_key_pattern_is_linted_without_code_changes(
+    cassette: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a contract whose keys start with 'zz_live_', a planted one is found."""
+    from payconform.cassettes import lint
+    from payconform.model import registry
+
+    real = registry.all_contracts()
+    cashfree = real["cashfree"]
+    auth = cashfree.auth.model_copy(update={"live_key_patterns": (r"^zz_live_",)})
+    fake = {**real, "zz": cashfree.model_copy(update={"provider": "zz", "display_name": "Zz Pay",
+                                                      "auth": auth})}
+    monkeypatch.setattr(registry, "all_contracts", lambda: fake)
+    lint.key_patterns.cache_clear()
+    try:
+        _edit(cassette, lambda d: d["metadata"].update({"x": "zz_live_Qw3Er5Ty7Ui9"}))
+        code, lines = _lint(capsys, cassette.parent)
+    finally:
+        lint.key_patterns.cache_clear()
+    assert code == 1 and any("Zz Pay key" in line for line in lines), lines

@@ -14,6 +14,7 @@ vendor's own example produces, with the reason); those are reported as notes, no
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from payconform.cassettes.store import (
     CassetteError,
@@ -70,9 +72,56 @@ def _entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
+#: Header and query parameter names that carry credentials whatever the provider calls them.
+SECRET_NAME = re.compile(r"secret|token|passw|api[-_]?key|apikey|auth|credential|signature|"
+                         r"session|cookie|private", re.IGNORECASE)
+#: Names that match :data:`SECRET_NAME` but hold no secret.
+NOT_SECRET_NAMES = frozenset({"idempotency-key", "x-idempotency-key", "x-idempotency-replayed",
+                              "token_type", "expires_in", "x-request-id", "request-id"})
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+@functools.cache
+def key_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The generic credential shapes plus every known contract's key patterns (sandbox and
+    live), so a new provider's keys are found without touching this module."""
+    from payconform.model.registry import all_contracts
+
+    out = list(SECRET_PATTERNS)
+    for contract in all_contracts().values():
+        for pattern in (*contract.auth.sandbox_key_patterns, *contract.auth.live_key_patterns):
+            # A pattern anchored on a whole credential value becomes one found inside text.
+            body = pattern.removeprefix("^").removesuffix("$")
+            out.append((f"{contract.display_name} key",
+                        re.compile(rf"(?<![A-Za-z0-9])(?:{body})[A-Za-z0-9_\-]{{6,}}")))
+    return tuple(out)
+
+
+def _decoded(text: str) -> list[str]:
+    """``text`` as written, percent-decoded and with ``\\u`` escapes resolved."""
+    forms = [text]
+    if "%" in text:
+        forms.append(unquote(text))
+    if "\\u" in text:
+        forms.append(_UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
+    return forms
+
+
 def _scan_text(path: Path, where: str, text: str) -> list[Finding]:
-    return [Finding(path, where, "secret", f"looks like a {label}; scrub it and re-record")
-            for label, pattern in SECRET_PATTERNS if pattern.search(text)]
+    out = []
+    for label, pattern in key_patterns():
+        if any(pattern.search(form) for form in _decoded(text)):
+            out.append(Finding(path, where, "secret", f"looks like a {label}; scrub it and re-record"))
+    return out
+
+
+def _is_secret_name(name: str, safe: frozenset[str]) -> bool:
+    lowered = name.lower()
+    return lowered not in safe and bool(SECRET_NAME.search(lowered))
+
+
+def _unredacted(value: str) -> bool:
+    return bool(value) and value != REDACTED and REDACTED not in value
 
 
 def _json(text: Any) -> Any:
@@ -105,10 +154,17 @@ def _secrets(loaded: LoadedCassette, contract: Contract | None) -> list[Finding]
     path, out = loaded.path, []
     auth_headers = set(SENSITIVE_HEADERS)
     fields = set(SENSITIVE_FIELDS)
+    safe = set(NOT_SECRET_NAMES)
+    from payconform.model.registry import all_contracts
+
+    for known in all_contracts().values():  # a secret credential's name is a secret field
+        fields |= set(known.auth.secret_credentials) | {known.auth.token_field}
     if contract is not None:
         auth_headers |= {h.lower() for h in contract.auth.headers}
         fields |= {contract.auth.token_field}
         fields |= {k for k, ref in contract.auth.token_request.items() if not ref.startswith("=")}
+        safe |= {h.name.lower() for h in contract.headers}  # api version, request id, ...
+    safe_names = frozenset(safe)
     for index, item in enumerate(loaded.interactions, start=1):
         for side in ("request", "response"):
             part = item[side]
@@ -122,14 +178,57 @@ def _secrets(loaded: LoadedCassette, contract: Contract | None) -> list[Finding]
                         kind = "high-entropy value" if _entropy(text) > 3.0 else "value"
                         out.append(Finding(path, f"{where}.headers.{name}", "secret",
                                            f"auth header holds an unredacted {kind}"))
+                    elif name.lower() not in auth_headers and _is_secret_name(name, safe_names) \
+                            and _unredacted(text):
+                        out.append(Finding(path, f"{where}.headers.{name}", "secret",
+                                           f"header {name!r} holds an unredacted value"))
             if side == "request":
-                out.extend(_scan_text(path, f"{where}.uri", part.get("uri", "")))
+                uri = part.get("uri", "")
+                out.extend(_scan_text(path, f"{where}.uri", uri))
+                for key, value in parse_qsl(urlsplit(uri).query, keep_blank_values=True):
+                    if _is_secret_name(key, safe_names) and _unredacted(value):
+                        out.append(Finding(path, f"{where}.uri", "secret",
+                                           f"query parameter {key!r} holds an unredacted value"))
                 body = part.get("body")
             else:
+                status = part.get("status") or {}
+                out.extend(_scan_text(path, f"{where}.status.message", str(status.get("message", ""))))
                 body = (part.get("body") or {}).get("string")
             text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
             out.extend(_scan_text(path, f"{where}.body", text))
             out.extend(_secret_fields(path, f"{where}.body", _json(text), frozenset(fields)))
+    out.extend(_walk_strings(path, "metadata", loaded.raw.get("metadata")))
+    return out
+
+
+def _walk_strings(path: Path, where: str, value: Any) -> list[Finding]:
+    """Secret shapes in every string of a YAML block (metadata, anything outside interactions)."""
+    out: list[Finding] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            out.extend(_walk_strings(path, f"{where}.{key}", item))
+    elif isinstance(value, list):
+        for index, item in enumerate(value, start=1):
+            out.extend(_walk_strings(path, f"{where}[{index}]", item))
+    elif isinstance(value, str):
+        out.extend(_scan_text(path, where, value))
+    return out
+
+
+def _raw_lines(path: Path, found: list[Finding]) -> list[Finding]:
+    """Secret shapes in the file's own lines that the parsed cassette does not show: YAML
+    comments and anything else the loader drops. A label already found is not repeated."""
+    seen = {f.message for f in found if f.code == "secret"}
+    out: list[Finding] = []
+    try:
+        lines = path.read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return out
+    for number, line in enumerate(lines, start=1):
+        for finding in _scan_text(path, f"line {number}", line):
+            if finding.message not in seen:
+                seen.add(finding.message)
+                out.append(finding)
     return out
 
 
@@ -187,6 +286,7 @@ def lint_file(path: Path, *, max_age_days: Mapping[str, int] | None = None) -> l
                            f"cassette of {provenance.provider!r} filed under {expected!r}; move it "
                            f"to {provenance.provider}/ or re-record it"))
     out.extend(_secrets(loaded, contract))
+    out.extend(_raw_lines(path, out))
     if contract is not None:
         out.extend(_schemas(loaded, contract))
     stale = provenance.age_problem(max_age_days if max_age_days is not None else max_age_from_env())
