@@ -249,6 +249,7 @@ CONTRACT = build(
         amount_path="amount.value",
         currency_path="amount.currency",
         tag_path="merchant_metadata.payconform_run",
+        idempotency_field="merchant_payment_link_reference",
         source=documented(
             f"{CREATE_PAGES}: merchant_payment_link_reference is required (the 'Idempotency "
             f"Key'); ids are server-generated like pl-v1-250306082755-aa-uT0noy ({OBJECT_PAGE})"

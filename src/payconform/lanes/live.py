@@ -186,6 +186,8 @@ class LiveTransport(httpx.BaseTransport):
         self.current_rule: str | None = None
         self.observed: dict[str, dict[str, set[Any]]] = {}
         self.attempted_ids: list[str] = []
+        #: Creates that were sent and never answered (timeout, dropped connection).
+        self.lost_creates: list[httpx.Request] = []
         self._next_slot = 0.0
         self._lock = threading.Lock()
         self._production = production_hosts([contract])
@@ -195,10 +197,21 @@ class LiveTransport(httpx.BaseTransport):
     # ---- policy pieces ----
 
     def _safe(self, request: httpx.Request) -> bool:
-        """Whether repeating the request cannot apply it twice."""
+        """Whether repeating the request cannot apply it twice: a read, a write carrying the
+        provider's idempotency header, or a create carrying its documented idempotency field."""
         if request.method in _SAFE_METHODS:
             return True
-        return self._idempotency_header is not None and self._idempotency_header in request.headers
+        if self._idempotency_header is not None and self._idempotency_header in request.headers:
+            return True
+        field_name = self.contract.create.idempotency_field
+        if field_name is not None and self._is_create(request):
+            with contextlib.suppress(ValueError, RecursionError):
+                return dotted_get(json.loads(request.content or b"{}"), field_name) is not None
+        return False
+
+    def _is_create(self, request: httpx.Request) -> bool:
+        spec = self.contract.create.operation
+        return request.method == spec.method and request.url.path.rstrip("/").endswith(spec.path)
 
     def _throttle(self) -> None:
         if self.policy.rate <= 0:
@@ -288,6 +301,8 @@ class LiveTransport(httpx.BaseTransport):
                     self.retries += 1
                     self.sleep(self._backoff(attempt))
                     continue
+                if self._is_create(request) and not isinstance(exc, _NOT_SENT):
+                    self.lost_creates.append(request)  # it may have landed: cleanup looks
                 raise
             wait = self._retry_wait(request, response, attempt + 1)
             problem = self._unreadable(response)
@@ -364,28 +379,44 @@ class LiveSession(LaneSession):
             self.wire.current_rule = None
 
     def cleanup(self) -> dict[str, Any]:
-        """Cancel every link this run created that is still cancellable; returns a summary."""
+        """Cancel every link this run created that is still cancellable; returns a summary
+        whose ``not_cleaned`` names every link (or lost create) it could not clean."""
         assert self.wire is not None
         contract = self.contract
         wire = self.wire
         wire.unbudgeted, wire.current_rule = True, None
-        ids = [i for i in dict.fromkeys([*self.links.created, *wire.attempted_ids])
-               if i not in self._cleaned]
         summary = self.cleanup_summary or {"created": 0, "cancelled": [], "final": 0,
-                                           "not_ours": [], "errors": []}
-        summary["created"] = len(set(self.links.created) | set(wire.attempted_ids))
+                                           "not_ours": [], "errors": [], "not_cleaned": []}
+        summary.setdefault("not_cleaned", [])
+        recovered = self._recover_lost_creates(summary)
+        lost_ids = self._lost_client_ids()
+        ids = [i for i in dict.fromkeys([*self.links.created, *wire.attempted_ids, *recovered])
+               if i not in self._cleaned]
+        summary["created"] = len(set(self.links.created) | set(wire.attempted_ids) | set(recovered))
         open_statuses = {*contract.cancellable_statuses, contract.initial_status}
         tag = run_tag(self.run_id)
         for link_id in ids:
             try:
                 fetched = self.client.fetch(link_id)
+                checks = 1
+                # A create whose answer was lost may land after it: look again before
+                # concluding that it never took effect.
+                while fetched.status == 404 and link_id in lost_ids and checks < 3:
+                    wire.sleep(max(0.5, wire.policy.backoff) * checks)
+                    fetched = self.client.fetch(link_id)
+                    checks += 1
                 if fetched.status == 404 and link_id not in self.links.created:
+                    if link_id in lost_ids:
+                        summary["not_cleaned"].append(
+                            f"{link_id}: its create was sent but never answered and the provider "
+                            f"does not know it after {checks} looks; check it by its id")
                     self._cleaned.add(link_id)  # a create whose request never took effect
                     continue
                 entity = fetched.entity or {}
                 status = entity.get(contract.entity.status_field)
                 if status is None:
                     summary["errors"].append(f"{link_id}: fetch answered HTTP {fetched.status}")
+                    summary["not_cleaned"].append(f"{link_id}: fetch answered HTTP {fetched.status}")
                     continue
                 tagged = dotted_get(entity, contract.create.tag_path or "") if (
                     contract.create.tag_path) else None
@@ -403,10 +434,71 @@ class LiveSession(LaneSession):
                     self._cleaned.add(link_id)
                 else:
                     summary["errors"].append(f"{link_id}: cancel answered HTTP {cancelled.status}")
+                    summary["not_cleaned"].append(
+                        f"{link_id}: cancel answered HTTP {cancelled.status}")
             except (httpx.HTTPError, ValueError) as exc:
-                summary["errors"].append(f"{link_id}: {type(exc).__name__}: {self.redactor.text(str(exc))}")
+                problem = f"{link_id}: {type(exc).__name__}: {self.redactor.text(str(exc))}"
+                summary["errors"].append(problem)
+                summary["not_cleaned"].append(problem)
+        summary["not_cleaned"] = list(dict.fromkeys(summary["not_cleaned"]))
+        if summary["not_cleaned"]:
+            print(f"payconform: {contract.provider}: {len(summary['not_cleaned'])} link(s) this run "
+                  "could not clean up (run.cleanup.not_cleaned in the report):", file=sys.stderr)
+            for line in summary["not_cleaned"]:
+                print(f"  {line}", file=sys.stderr)
         self.cleanup_summary = summary
         return summary
+
+    def _lost_client_ids(self) -> set[str]:
+        """Client-chosen ids of creates that were sent and never answered."""
+        field_name = self.contract.create.id_from
+        out: set[str] = set()
+        for request in self.wire.lost_creates if self.wire is not None else ():
+            with contextlib.suppress(ValueError, RecursionError):
+                value = dotted_get(json.loads(request.content or b"{}"), field_name or "")
+                if field_name and isinstance(value, str):
+                    out.add(value)
+        return out
+
+    def _recover_lost_creates(self, summary: dict[str, Any]) -> list[str]:
+        """Ids of links whose create answer was lost, learned by sending the same create again
+        where that is safe (an idempotency key or field the provider documents: it answers
+        with the first link). A lost create that cannot be repeated safely, and has no
+        client-chosen id, is reported in ``not_cleaned`` with the run tag to search for."""
+        assert self.wire is not None
+        wire, contract = self.wire, self.contract
+        found: list[str] = []
+        pending, wire.lost_creates = wire.lost_creates, []
+        for request in pending:
+            if contract.create.id_from is not None:
+                wire.lost_creates.append(request)  # its id is known: the fetch loop looks
+                continue
+            if not wire._safe(request):
+                where = (f" ({contract.create.tag_path} = {run_tag(self.run_id)})"
+                         if contract.create.tag_path else "")
+                summary["not_cleaned"].append(
+                    f"a create sent at {self.redactor.text(str(request.url))} was never answered and "
+                    f"{contract.provider} documents no idempotency key for it: if it took effect, "
+                    f"its link carries this run's tag{where}; cancel it by hand")
+                continue
+            try:
+                response = wire.handle_request(request)
+                body = json.loads(response.content or b"{}")
+            except (httpx.HTTPError, ValueError) as exc:
+                summary["not_cleaned"].append(
+                    f"a create whose answer was lost could not be repeated to learn its link: "
+                    f"{type(exc).__name__}: {self.redactor.text(str(exc))}")
+                wire.lost_creates.append(request)
+                continue
+            entity = dotted_get(body, contract.entity.path) if isinstance(body, dict) else None
+            link_id = dotted_get(entity, contract.entity.id_field) if isinstance(entity, dict) else None
+            if 200 <= response.status_code < 300 and isinstance(link_id, str):
+                found.append(link_id)
+            else:
+                summary["not_cleaned"].append(
+                    f"a create whose answer was lost, repeated with the same idempotency key, "
+                    f"answered HTTP {response.status_code} without a link id")
+        return found
 
     def annotate(self, results: list[CaseResult], run_extra: dict[str, Any]) -> None:
         """Add this provider's API calls, cleanup and changes to the run; append the history."""

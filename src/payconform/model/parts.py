@@ -319,6 +319,9 @@ class CreateSpec(Frozen):
     amount_path: str
     currency_path: str
     tag_path: str | None = None
+    #: A request field the provider documents as the create's idempotency key: a create
+    #: repeated with the same value returns the first link instead of a second one.
+    idempotency_field: str | None = None
     source: Source
 
 

@@ -245,6 +245,11 @@ class Simulator:
         """The API answer, replayed for a reused idempotency key (as the provider documents)."""
         spec = self.contract.idempotency_header
         key = headers.get(spec.name.lower()) if spec is not None else None
+        field_name = self.contract.create.idempotency_field
+        if key is None and field_name is not None and self._operation_of(method, path) == "create":
+            # A create whose documented idempotency field repeats returns the first link.
+            value = dotted_get(_json(body or b"{}"), field_name)
+            key = f"{field_name}={value}" if isinstance(value, str | int) else None
         if key is None or method not in ("POST", "PUT", "PATCH"):
             return self._api(method, path, headers, body)
         replay = (key, method, path)
