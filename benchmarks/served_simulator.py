@@ -35,12 +35,17 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import httpx
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 from benchmarks.workload import Workload, capture, send
+from payconform.model.contract import Contract
 from payconform.model.registry import get_contract
+from payconform.simulator.core import Simulator
+from payconform.simulator.server import SimulatorApp
+from payconform.simulator.transport import SimulatorTransport
 
 HERE = Path(__file__).resolve().parent
 SERVERS = ("baseline", "uvicorn")
@@ -135,6 +140,45 @@ def start(name: str, provider: str) -> Server:
     return Server(name, process, base_url)
 
 
+def in_process(contract: Contract, rounds: int) -> dict[str, float]:
+    """CPU microseconds per request in process: the suite's SimulatorTransport (sync httpx)
+    against the ASGI app through httpx.ASGITransport (async httpx), same requests."""
+    base = contract.base_urls["sandbox"] + "/"
+    out: dict[str, float] = {}
+    with httpx.Client(base_url=base, transport=SimulatorTransport(Simulator(contract))) as http:
+        work = capture(contract, base, http=http)
+        started = time.process_time()
+        for n in range(rounds):
+            link_id = work.new_id(n, "sync")
+            for step, template in enumerate((work.create, work.fetch, work.cancel, work.fetch)):
+                request = work.request(template, link_id)
+                answer = http.request(request.method, request.url, headers=request.headers,
+                                      content=request.body or None)
+                if step == 0:
+                    link_id = work.created_id(answer.content, link_id)
+        out["SimulatorTransport"] = (time.process_time() - started) / (4 * rounds) * 1e6
+
+    async def asgi() -> None:
+        simulator = Simulator(contract)  # one simulator: a captured bearer token stays valid
+        transport = httpx.ASGITransport(app=SimulatorApp(simulator))
+        async with httpx.AsyncClient(base_url=base, transport=transport) as client:
+            with httpx.Client(base_url=base, transport=SimulatorTransport(simulator)) as h:
+                work = capture(contract, base, http=h)
+            started = time.process_time()
+            for n in range(rounds):
+                link_id = work.new_id(n, "asgi")
+                for step, template in enumerate((work.create, work.fetch, work.cancel, work.fetch)):
+                    request = work.request(template, link_id)
+                    answer = await client.request(request.method, request.url,
+                                                  headers=request.headers, content=request.body or None)
+                    if step == 0:
+                        link_id = work.created_id(answer.content, link_id)
+            out["ASGITransport"] = (time.process_time() - started) / (4 * rounds) * 1e6
+
+    asyncio.run(asgi())
+    return out
+
+
 def machine() -> str:
     """CPU model, cores, OS, Python and the load average when the run started."""
     cpu = platform.processor() or platform.machine()
@@ -163,6 +207,7 @@ def main() -> int:
     print(f"machine: {started_on}")
     print(f"provider {args.provider}, {'quick' if args.quick else 'full'} run; client: aiohttp "
           f"{aiohttp.__version__}, one process; each server in its own process")
+    local = in_process(contract, 200 if args.quick else 1000)
     servers = {name: start(name, args.provider) for name in SERVERS}
     rows: list[dict[str, Any]] = []
     memory: dict[str, dict[str, float]] = {}
@@ -217,8 +262,15 @@ def main() -> int:
     print("|---|---|---|---|")
     for name, mem in memory.items():
         print(f"| {name} | {mem['warm_mb']:.1f} MB | {mem['after_mb']:.1f} MB | {mem['requests']:.0f} |")
+    print()
+    print("| in process | CPU µs/request |")
+    print("|---|---|")
+    for name, micros in local.items():
+        print(f"| {name} | {micros:.0f} |")
+    print(f"ASGITransport / SimulatorTransport: {local['ASGITransport'] / local['SimulatorTransport']:.2f}x "
+          "(the suite keeps SimulatorTransport)")
     if args.json:
-        Path(args.json).write_text(json.dumps({"machine": started_on, "rows": rows,
+        Path(args.json).write_text(json.dumps({"machine": started_on, "rows": rows, "in_process": local,
                                                "ratios": ratios, "memory": memory}, indent=2),
                                    "utf-8")
     return 0

@@ -85,18 +85,26 @@ async def send(session: aiohttp.ClientSession, request: Request) -> tuple[int, b
         return response.status, await response.read()
 
 
-def capture(contract: Contract, base_url: str) -> Workload:
-    """The requests payconform's client sends for one create, fetch and cancel at ``base_url``."""
+def capture(contract: Contract, base_url: str, http: httpx.Client | None = None) -> Workload:
+    """The requests payconform's client sends for one create, fetch and cancel at ``base_url``
+    (through ``http`` when given, e.g. an in-process transport)."""
     placeholder = "PCLOAD" + secrets.token_hex(4)
     seen: list[httpx.Request] = []
-    with httpx.Client(base_url=base_url.rstrip("/") + "/",
-                      event_hooks={"request": [seen.append]}) as http:
+    own = http is None
+    if http is None:
+        http = httpx.Client(base_url=base_url.rstrip("/") + "/")
+    http.event_hooks["request"].append(seen.append)
+    try:
         client = ProviderClient(contract, http, Credentials(dict(contract.auth.simulator_credentials)))
         # The placeholder is the client-chosen id or reference of the create body (fresh per
         # request later); the id the server answers with becomes the placeholder in paths.
         link_id = client.link_id_of(client.create(link_id=placeholder))
         client.fetch(link_id)
         client.cancel(link_id)
+    finally:
+        http.event_hooks["request"].remove(seen.append)
+        if own:
+            http.close()
     templates = []
     for request in seen[-3:]:  # a bearer-token exchange may come first
         path = request.url.raw_path.decode("ascii").replace(link_id, placeholder)

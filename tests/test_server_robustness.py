@@ -336,3 +336,18 @@ def test_serve_on_a_port_in_use_is_one_line_and_exit_4() -> None:
     assert proc.returncode == 4 and out == ""
     assert err.strip().splitlines() == [f"payconform: cannot listen on 127.0.0.1:{port}: "
                                         "address already in use"]
+
+
+def test_connections_beyond_the_limit_get_a_503_not_a_hang() -> None:
+    """Given a limit of 5 connections held open by idle clients, a new request gets a 503."""
+    with served(ServeLimits(max_connections=5, idle_timeout=30)) as server:
+        held = [socket.create_connection(_address(server)) for _ in range(5)]
+        try:
+            time.sleep(0.3)  # the server has accepted them
+            answer = _raw(server, _request("GET", "/_simulator/links"))
+        finally:
+            for sock in held:
+                sock.close()
+        after = _raw(server, _request("GET", "/_simulator/links", extra="Connection: close\r\n"))
+    assert answer.startswith(b"HTTP/1.1 503 ")
+    assert after.startswith(b"HTTP/1.1 200 ")
