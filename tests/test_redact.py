@@ -72,3 +72,11 @@ def test_the_report_has_no_userinfo_and_no_non_finite_numbers(tmp_path: Path) ->
     text = (write_report(report, tmp_path) / "conformance.json").read_text()
     doc = json.loads(text, parse_constant=lambda name: pytest.fail(name))
     assert doc["run"]["base_url"] == "https://host.example/pg" and "me:pw" not in text
+
+
+def test_a_low_entropy_secret_does_not_blank_the_words_it_starts_with() -> None:
+    """Given the public simulator secret 'payconform-sim-secret', 'payconform' stays readable
+    while a masked echo of the secret is still redacted."""
+    redactor = Redactor(["payconform-sim-secret"])
+    assert redactor.text("run payconform-20261130 tag") == "run payconform-20261130 tag"
+    assert redactor.text("key payconform-sim-se****") == f"key {REDACTED}****"

@@ -3,8 +3,8 @@
 Everything that leaves the process (reports, recorded requests, cassettes, terminal output)
 goes through a :class:`Redactor`. Value-based redaction catches a secret wherever it
 appears (a URL, a header, a body) and in every form it travels in: base64 (alone and as the
-``id:secret`` pair of Basic auth), percent-encoded, JSON-escaped, and a partial prefix of 8
-characters or more (a masked echo such as ``rzp_test_AbCd****``). Secrets a run obtains
+``id:secret`` pair of Basic auth), percent-encoded, JSON-escaped, and a prefix of 8
+characters or more followed by a mask (an echo such as ``rzp_test_AbCd****``). Secrets a run obtains
 (an issued bearer token) are added with :meth:`Redactor.learn`. URL userinfo
 (``https://user:password@host``) is removed from every text.
 """
@@ -24,6 +24,7 @@ __all__ = [
     "SENSITIVE_FIELDS",
     "SENSITIVE_HEADERS",
     "Redactor",
+    "masked_prefixes",
     "pii_placeholder",
     "secret_forms",
     "strip_userinfo",
@@ -78,16 +79,25 @@ def _b64(raw: bytes) -> set[str]:
     return {std, url, std.rstrip("="), url.rstrip("=")}
 
 
-def secret_forms(value: str, *, prefixes: bool = True) -> set[str]:
-    """Every form of ``value`` that is redacted: itself, base64, percent-encoded, JSON-escaped,
-    ``\\u``-escaped, and (``prefixes``) each prefix of :data:`MIN_PREFIX` characters or more."""
+#: What follows a secret's prefix when a vendor or a log masks the rest of it.
+_MASK = r"(?=\*|•|…|\.\.\.|xxx|XXX|###)"
+
+
+def secret_forms(value: str) -> set[str]:
+    """Every whole form of ``value`` that is redacted: itself, base64, percent-encoded,
+    JSON-escaped and ``\\u``-escaped (masked prefixes: :func:`masked_prefixes`)."""
     forms = {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value)}
     forms |= _b64(value.encode())
     escaped = json.dumps(value)[1:-1]
     forms |= {escaped, escaped.replace("/", "\\/"), "".join(f"\\u{ord(c):04x}" for c in value)}
-    if prefixes:
-        forms |= {value[:n] for n in range(MIN_PREFIX, len(value))}
     return {f for f in forms if f}
+
+
+def masked_prefixes(value: str) -> set[str]:
+    """Prefixes of ``value`` of :data:`MIN_PREFIX` characters or more; each is redacted where
+    a mask follows it (``rzp_test_AbCd****``), so that ordinary words a low-entropy secret
+    happens to start with stay readable."""
+    return {value[:n] for n in range(MIN_PREFIX, len(value))}
 
 
 class Redactor:
@@ -108,13 +118,16 @@ class Redactor:
     ) -> None:
         plain = sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
         forms: set[str] = set()
+        prefixes: set[str] = set()
         for value in plain:
             forms |= secret_forms(value)
+            prefixes |= masked_prefixes(value)
         for first in plain:
             # Equal id and secret are possible (and random test values can collide).
             for second in plain:
                 forms |= _b64(f"{first}:{second}".encode())
         self._forms = forms
+        self._prefixes = prefixes
         self._pattern: re.Pattern[str] | None = None
         self._headers = SENSITIVE_HEADERS | {h.lower() for h in headers}
         self._fields = SENSITIVE_FIELDS | set(fields)
@@ -123,19 +136,24 @@ class Redactor:
 
     def learn(self, *values: str) -> None:
         """Also redact ``values`` from now on (secrets obtained during a run: issued tokens)."""
-        new = set()
+        new: set[str] = set()
+        prefixes: set[str] = set()
         for value in values:
             if value and len(value) >= 4:
                 new |= secret_forms(value)
+                prefixes |= masked_prefixes(value)
         if new - self._forms:
             self._forms |= new
+            self._prefixes |= prefixes
             self._pattern = None
 
     def _regex(self) -> re.Pattern[str] | None:
         if self._pattern is None and self._forms:
-            # Longest first: a whole secret wins over its prefix, a pair over its parts.
-            ordered = sorted(self._forms, key=len, reverse=True)
-            self._pattern = re.compile("|".join(map(re.escape, ordered)))
+            # Longest first: a pair wins over its parts, a whole secret over a masked prefix.
+            whole = [re.escape(f) for f in sorted(self._forms, key=len, reverse=True)]
+            masked = [re.escape(p) + _MASK
+                      for p in sorted(self._prefixes, key=len, reverse=True)]
+            self._pattern = re.compile("|".join(whole + masked))
         return self._pattern
 
     def is_sensitive_header(self, name: str) -> bool:
