@@ -35,3 +35,9 @@ def test_a_repeated_cancel_behaves_as_the_contract_says(conformance: CaseRunner)
 def test_cancel_of_an_unknown_id_is_refused(conformance: CaseRunner) -> None:
     """An id that was never created is refused with the provider's documented error."""
     conformance.check()
+
+
+@pytest.mark.rule("idempotency.replay")
+def test_a_write_repeated_with_one_idempotency_key_applies_once(conformance: CaseRunner) -> None:
+    """A create sent twice with the same documented idempotency key answers the first again."""
+    conformance.check()

@@ -137,6 +137,12 @@ def _altered(value: str) -> str:
 
 
 def _expectation_mutant(contract: Contract, fact: Fact) -> ContractMutant | None:
+    if fact.kind == "replay":
+        name = fact.where.partition(":")[2]
+        headers = tuple(h.model_copy(update={"idempotency_key": False}) if h.name == name else h
+                        for h in contract.headers)
+        return ContractMutant(fact, f"{name} is not an idempotency key",
+                              contract.model_copy(update={"headers": headers}))
     exp = expectation_at(contract, fact.where)
     kind = fact.kind
     if kind in ("refused", "outcome") and not exp.is_success and (

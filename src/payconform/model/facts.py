@@ -139,6 +139,11 @@ def facts_of(contract: Contract) -> list[Fact]:
         where = f"schema:success:{version.name}"
         out.append(Fact(fact_id(where, "valid"), where, "valid", "", "schema.success",
                         version.source, f"bodies valid against {version.entity_schema_file}"))
+    header = contract.idempotency_header
+    if header is not None:
+        where = f"idempotency:{header.name}"
+        out.append(Fact(fact_id(where, "replay"), where, "replay", "", "idempotency.replay",
+                        header.source, "a write repeated with the same key answers as the first"))
     where = "schema:error"
     out.append(Fact(fact_id(where, "valid"), where, "valid", "", "schema.error",
                     contract.error.source, f"error bodies valid against {contract.error.schema_file}"))

@@ -12,6 +12,7 @@ from payconform.model.facts import fact_id
 from payconform.model.outcomes import Outcome
 from payconform.model.redact import Redactor
 from payconform.model.schemas import schema_errors
+from payconform.model.templates import new_request_id
 from payconform.rules.client import ProviderClient
 from payconform.rules.engine import (
     Case,
@@ -289,6 +290,44 @@ def required_headers_are_enforced(ctx: RuleContext) -> None:
     if not 200 <= exchange.status < 300:
         ctx.expect_unchanged(link_id, before, expectation.source,
                              f"after cancel with {problem} {name}", where=where)
+
+
+# ---- idempotency.replay -----------------------------------------------------------------------
+
+
+def _idempotency_cases(contract: Contract) -> list[Case]:
+    header = contract.idempotency_header
+    if header is None:
+        return []
+    return [_case("idempotency.replay", f"same-key:{header.name}",
+                  f"a create sent twice with one {header.name} makes one link", header=header.name)]
+
+
+@rule(
+    "idempotency.replay",
+    "A write repeated with the same idempotency key answers as the first and applies once",
+    cases=_idempotency_cases,
+    citation=lambda c, case: next(h for h in c.headers if h.name == case.params["header"]).source,
+)
+def idempotency_key_replays_the_first_answer(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    header = next(h for h in contract.headers if h.name == ctx.case.params["header"])
+    key = {header.name: new_request_id()}
+    first = ctx.record(ctx.client.create(header_overrides=key))
+    if not 200 <= first.status < 300:
+        raise Inconclusive(f"create returned HTTP {first.status}")
+    first_id = ctx.client.link_id_of(first)
+    ctx.links.created.append(first_id)
+    # The second create carries another body (a fresh link id where the client picks it): only
+    # the key says it is the same write.
+    second = ctx.record(ctx.client.create(header_overrides=key))
+    second_id = ctx.client.link_id_of(second) if 200 <= second.status < 300 else None
+    if second_id is not None and second_id != first_id:
+        ctx.links.created.append(second_id)
+    ctx.check(f"create repeated with one {header.name}: the first answer again", header.source,
+              second.status == first.status and second_id == first_id,
+              f"HTTP {first.status}, link {first_id!r}", f"HTTP {second.status}, link {second_id!r}",
+              fact=fact_id(f"idempotency:{header.name}", "replay"))
 
 
 # ---- schema.success --------------------------------------------------------------------------------

@@ -281,7 +281,7 @@ class ProviderClient:
         return f"pc_{secrets.token_hex(8)}"[:limit]
 
     def create(self, *, amount: Any = 100, currency: str = "INR", link_id: str | None = None,
-               variant: str | None = None) -> Exchange:
+               variant: str | None = None, header_overrides: Mapping[str, str] = {}) -> Exchange:
         """Create a link (or a contract variant of one, e.g. a charge) tagged with the run tag."""
         spec = self.contract.create if variant is None else self.contract.variant(variant).create
         values = {
@@ -292,7 +292,8 @@ class ProviderClient:
             "expire_at": int(time.time()) + 7 * 86400,
         }
         body = fill_template(spec.body, values, {})
-        return self._send("create", spec.operation.method, spec.operation.path, body=body)
+        return self._send("create", spec.operation.method, spec.operation.path, body=body,
+                          header_overrides=header_overrides)
 
     def fetch(self, link_id: str, *, pre_status: str | None = None) -> Exchange:
         """Fetch one link."""

@@ -250,7 +250,8 @@ class Simulator:
             # A create whose documented idempotency field repeats returns the first link.
             value = dotted_get(_json(body or b"{}"), field_name)
             key = f"{field_name}={value}" if isinstance(value, str | int) else None
-        if key is None or method not in ("POST", "PUT", "PATCH"):
+        if key is None or method not in ("POST", "PUT", "PATCH") or not (
+                self.mutation.honour_idempotency_key(self.contract)):
             return self._api(method, path, headers, body)
         replay = (key, method, path)
         stored = self._replays.get(replay)

@@ -120,6 +120,9 @@ class FactMutation(Mutation):
             return _edited(response, contract.entity.path, unset)
         return response
 
+    def honour_idempotency_key(self, contract: Contract) -> bool:
+        return self.effect != "no-replay"
+
     def fetch_status(self, contract: Contract, link: Link, status: str) -> str:
         fired = self._fired.get("stale")
         if fired is not None and fired[0] is link:
@@ -279,6 +282,8 @@ def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: l
     def sibling(*kinds: str) -> list[Fact]:
         return [f for f in others if f.kind in kinds]
 
+    if kind == "replay":
+        return make("a repeated key is ignored: the write applies again", effect="no-replay")
     if kind == "valid" and where.startswith("schema:success:"):
         return make(f"cancel bodies under {where.split(':', 2)[2]} lack "
                     f"{contract.entity.status_field}", effect="schema-drop-status")

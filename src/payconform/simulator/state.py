@@ -76,6 +76,10 @@ class Mutation:
         """The behaviour for a missing or malformed header (a success candidate accepts it)."""
         return played
 
+    def honour_idempotency_key(self, contract: Contract) -> bool:
+        """Whether a write repeated with the same idempotency key replays the first answer."""
+        return True
+
     def enforce_auth(self, contract: Contract, problem: str) -> bool:
         """Whether missing or invalid credentials are refused."""
         return True
