@@ -22,6 +22,7 @@ from payconform.model.contract import Contract
 from payconform.model.facts import facts_of
 from payconform.model.outcomes import Evidence
 from payconform.model.registry import all_contracts
+from payconform.model.schemas import validator
 
 CONTRACTS = all_contracts()
 by_provider = pytest.mark.parametrize("provider", list(CONTRACTS))
@@ -34,7 +35,10 @@ class _EveryChange:
     name: str = "every-change"
 
     def findings(self, contract: Contract) -> set[str]:
-        return {contract.model_dump_json()}
+        files = sorted({v.entity_schema_file for v in contract.api_versions}
+                       | {contract.error.schema_file})
+        schemas = [json.dumps(validator(f).schema, sort_keys=True) for f in files]
+        return {contract.model_dump_json() + "".join(schemas)}
 
 
 @dataclass
@@ -51,7 +55,8 @@ class _Silent:
 def test_every_judged_contract_fact_has_a_contract_mutant(provider: str) -> None:
     """Given a contract, each judged fact that is contract data gets a mutant of its own."""
     contract = CONTRACTS[provider]
-    mutated = [m.fact.id for m in contract_mutants_for(contract)]
+    mutated = [m.fact.id for m in contract_mutants_for(contract)
+               if not m.fact.where.startswith("schema:")]
     wanted = [f.id for f in facts_of(contract) if f.evidence is not Evidence.UNVERIFIED
               and f.kind not in ENGINE_KINDS and not f.where.startswith("schema:")]
     assert mutated == wanted
@@ -70,6 +75,19 @@ def test_each_contract_mutant_changes_its_fact_and_only_that_scenario(provider: 
         moved = {w for w in scenarios
                  if expectation_at(mutant.contract, w) != expectation_at(contract, w)}
         assert moved <= {mutant.fact.where}, (mutant.fact.id, moved)
+
+
+@by_provider
+def test_every_schema_constraint_has_a_mutant_that_changes_only_its_file(provider: str) -> None:
+    """Given the contract's schemas, each constraint's mutant changes one file, nothing else."""
+    contract = CONTRACTS[provider]
+    schema_rows = [m for m in contract_mutants_for(contract) if m.fact.where.startswith("schema:")]
+    assert schema_rows
+    for mutant in schema_rows:
+        assert mutant.contract is contract and len(mutant.schemas) == 1, mutant.fact.id
+        (name, changed), = mutant.schemas.items()
+        assert changed != validator(name).schema, mutant.fact.id
+        assert mutant.fact.id.startswith(f"schema:{name}#"), mutant.fact.id
 
 
 @by_provider
@@ -109,5 +127,10 @@ def test_providers_lists_the_unguarded_facts(capsys: pytest.CaptureFixture[str])
         assert listed[provider] == [r.fact.id for r in rows if not r.guarded]
     assert main(["providers"]) == 0
     human = capsys.readouterr().out
-    for provider, facts in listed.items():
-        assert all(f"    {fact} [" in human for fact in facts), provider
+    for facts in listed.values():
+        for fact in facts:
+            if fact.startswith("schema:"):
+                name, _, constraint = fact[len("schema:"):].partition("#")
+                assert f"    schema {name} (" in human and constraint in human, fact
+            else:
+                assert f"    {fact} [" in human, fact

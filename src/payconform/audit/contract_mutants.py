@@ -15,13 +15,15 @@ may append to it.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from payconform.model.contract import Contract, Expectation
-from payconform.model.facts import Fact, facts_of
+from payconform.model.contract import Contract, Expectation, Source, inferred, load_schema
+from payconform.model.facts import Fact, fact_id, facts_of
 from payconform.model.outcomes import Evidence, Outcome
+from payconform.model.schemas import schema_overrides
 
 __all__ = [
     "GUARDS",
@@ -49,11 +51,12 @@ class Guard(Protocol):
 
 @dataclass(frozen=True)
 class ContractMutant:
-    """``contract`` with ``fact`` changed as ``description`` says."""
+    """``contract`` with ``fact`` changed as ``description`` says (``schemas``: changed files)."""
 
     fact: Fact
     description: str
     contract: Contract
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -199,15 +202,100 @@ def _expectation_mutant(contract: Contract, fact: Fact) -> ContractMutant | None
 
 
 def contract_mutants_for(contract: Contract) -> Iterator[ContractMutant]:
-    """One mutant per contract fact that a guard can judge (judged evidence, contract data)."""
+    """One mutant per contract fact a guard can judge, then one per schema constraint."""
     for fact in facts_of(contract):
         if fact.evidence is Evidence.UNVERIFIED or fact.kind in ENGINE_KINDS:
             continue
         if fact.where.startswith("schema:"):
-            continue  # schema constraints are mutated one by one (see schema_mutants)
+            continue  # schema constraints are mutated one by one below
         mutant = _expectation_mutant(contract, fact)
         if mutant is not None:
             yield mutant
+    yield from schema_mutants(contract)
+
+
+# ---- changing one schema constraint ------------------------------------------------------------
+
+_OTHER_TYPE = {"string": "integer", "integer": "string", "number": "string", "boolean": "string",
+               "object": "array", "array": "object", "null": "string"}
+
+
+def _schema_files(contract: Contract) -> list[tuple[str, str, Source]]:
+    """(file, rule, source) of every schema the contract names, each file once."""
+    out: dict[str, tuple[str, str, Source]] = {}
+    for version in contract.api_versions:
+        out.setdefault(version.entity_schema_file,
+                       (version.entity_schema_file, "schema.success", version.source))
+    out.setdefault(contract.error.schema_file,
+                   (contract.error.schema_file, "schema.error", contract.error.source))
+    return list(out.values())
+
+
+def _walk(node: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every subschema (JSON pointer, node) under ``node``."""
+    if not isinstance(node, dict):
+        return
+    yield pointer, node
+    for key in ("properties", "patternProperties", "$defs", "definitions"):
+        for name, child in (node.get(key) or {}).items():
+            yield from _walk(child, f"{pointer}/{key}/{name}")
+    for key in ("items", "additionalProperties", "not", "if", "then", "else"):
+        if isinstance(node.get(key), dict):
+            yield from _walk(node[key], f"{pointer}/{key}")
+    for key in ("allOf", "anyOf", "oneOf", "prefixItems"):
+        for i, child in enumerate(node.get(key) or []):
+            yield from _walk(child, f"{pointer}/{key}/{i}")
+
+
+def _constraint_source(node: dict[str, Any], keyword: str, name: str, default: Source) -> Source:
+    """A constraint's source: inferred where the schema marks it (``x-inferred``), else the file's."""
+    marks = node.get("x-inferred") or {}
+    reason = marks.get(keyword) if isinstance(marks, dict) else None
+    if isinstance(reason, dict):
+        reason = reason.get(name)
+    if isinstance(reason, str) and len(reason) >= 3:
+        return inferred(reason)
+    return default
+
+
+def _at(schema: dict[str, Any], pointer: str) -> dict[str, Any]:
+    node: Any = schema
+    for part in [p for p in pointer.split("/") if p and p != "#"]:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    found: dict[str, Any] = node
+    return found
+
+
+def schema_mutants(contract: Contract) -> Iterator[ContractMutant]:
+    """One mutant per constraint (type, each enum value, const, pattern, each required name)."""
+    for file, rule_id, default in _schema_files(contract):
+        original = load_schema(file)
+        for pointer, node in _walk(original, "#"):
+            changes: list[tuple[str, str, str, Any]] = []  # keyword, key, description, new node
+            kind = node.get("type")
+            if isinstance(kind, str) and kind in _OTHER_TYPE:
+                changes.append(("type", "", f"type {_OTHER_TYPE[kind]}", {"type": _OTHER_TYPE[kind]}))
+            elif isinstance(kind, list):
+                moved = [_OTHER_TYPE.get(t, t) if t != "null" else t for t in kind]
+                changes.append(("type", "", f"type {moved}", {"type": moved}))
+            for value in node.get("enum") or []:
+                rest = [v for v in node["enum"] if v != value] or [f"{value}_altered"]
+                changes.append(("enum", str(value), f"enum without {value!r}", {"enum": rest}))
+            if "const" in node:
+                changes.append(("const", "", f"const {node['const']!r} altered",
+                                {"const": f"{node['const']}_altered"}))
+            if isinstance(node.get("pattern"), str):
+                changes.append(("pattern", "", "a pattern no value matches", {"pattern": "^(?!)"}))
+            for name in node.get("required") or []:
+                changes.append(("required", str(name), f"{name!r} not required",
+                                {"required": [n for n in node["required"] if n != name]}))
+            for keyword, key, description, update in changes:
+                where = f"schema:{file}{pointer}"
+                fact = Fact(fact_id(where, keyword, key), where, keyword, key, rule_id,
+                            _constraint_source(node, keyword, key, default), description)
+                mutated = copy.deepcopy(original)
+                _at(mutated, pointer).update(update)
+                yield ContractMutant(fact, description, contract, {file: mutated})
 
 
 # ---- the guard table ----------------------------------------------------------------------------
@@ -227,7 +315,8 @@ def guard_table(contract: Contract, guards: list[Guard] | None = None,
         killed: list[str] = []
         evidence: list[str] = []
         for guard in chosen:
-            new = sorted(guard.findings(mutant.contract) - baseline[guard.name])
+            with schema_overrides(mutant.schemas):
+                new = sorted(guard.findings(mutant.contract) - baseline[guard.name])
             if new:
                 killed.append(guard.name)
                 evidence.append(f"{guard.name}: {new[0]}")

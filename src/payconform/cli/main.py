@@ -124,8 +124,15 @@ def _cmd_providers(args: argparse.Namespace) -> int:
         print(f"  credentials: {', '.join(row['credentials'])}")
         print(f"  facts guarded by independent evidence: {row['guarded_facts']} of "
               f"{row['judged_facts']}; unguarded (the verdict rests on the citation only):")
+        by_schema: dict[str, list[str]] = {}
         for item in row["unguarded"]:
-            print(f"    {item['fact']} [{item['evidence']}]")
+            if item["fact"].startswith("schema:"):
+                name, _, constraint = item["fact"][len("schema:"):].partition("#")
+                by_schema.setdefault(name, []).append(constraint)
+            else:
+                print(f"    {item['fact']} [{item['evidence']}]")
+        for name, constraints in by_schema.items():
+            print(f"    schema {name} ({len(constraints)} constraints): {', '.join(constraints)}")
     return 0
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -10,7 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from payconform.model.contract import load_schema
 
-__all__ = ["schema_errors", "validator"]
+__all__ = ["schema_errors", "schema_overrides", "validator"]
 
 # RFC 3339 date-time; jsonschema only enforces the format when a checker library is present,
 # so payconform brings its own rule to make the check independent of optional extras.
@@ -27,9 +30,33 @@ def _date_time(value: object) -> bool:
 _FORMATS.checks("date-time")(_date_time)
 
 
-@cache
+_OVERRIDES: ContextVar[Mapping[str, dict[str, Any]] | None] = ContextVar("schema_overrides",
+                                                                         default=None)
+
+
+@contextmanager
+def schema_overrides(schemas: Mapping[str, dict[str, Any]]) -> Iterator[None]:
+    """Within the block, validate against ``schemas`` (by file name) instead of the bundled files.
+
+    Contract mutants change one schema constraint and let the guards judge the result.
+    """
+    token = _OVERRIDES.set(schemas)
+    try:
+        yield
+    finally:
+        _OVERRIDES.reset(token)
+
+
 def validator(schema_file: str) -> Draft202012Validator:
-    """A cached validator for a bundled schema file."""
+    """The validator of a bundled schema file (or of its override, see schema_overrides)."""
+    override = (_OVERRIDES.get() or {}).get(schema_file)
+    if override is not None:
+        return Draft202012Validator(override, format_checker=_FORMATS)
+    return _bundled(schema_file)
+
+
+@cache
+def _bundled(schema_file: str) -> Draft202012Validator:
     schema = load_schema(schema_file)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=_FORMATS)
