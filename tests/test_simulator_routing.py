@@ -20,7 +20,7 @@ def test_the_wrong_method_on_the_cancel_path_is_refused(contract: Contract) -> N
     wrong = "POST" if contract.cancel.method != "POST" else "PUT"
     response = session.client.http.request(
         wrong,
-        contract.cancel.url_path(link_id).lstrip("/"),
+        contract.cancel.url_path(link_id, session.client.version).lstrip("/"),
         headers={**session.client._standard_headers(), **session.client._auth_headers("valid")},
     )
     assert response.status_code == 405, response.text

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 import threading
 import time
@@ -156,6 +157,18 @@ def _retry_hint(response: httpx.Response, extra_headers: tuple[str, ...] = ()) -
     return max(waits) if waits else None
 
 
+def _endpoint_key(contract: Contract, request: httpx.Request) -> str:
+    """The operation a request calls (method and path template), for per-endpoint limits."""
+    ops = [contract.create.operation, contract.fetch, contract.cancel]
+    path = request.url.path
+    for op in ops:
+        pattern = re.escape(op.path).replace(re.escape("{id}"), "[^/]*").replace(
+            re.escape("{version}"), "[^/]*")
+        if request.method == op.method and re.search(pattern + "/?$", path):
+            return f"{op.method} {op.path}"
+    return f"{request.method} {path}"
+
+
 class LiveTransport(httpx.BaseTransport):
     """Budget, rate limit, retries and response sanity around a real transport.
 
@@ -189,10 +202,12 @@ class LiveTransport(httpx.BaseTransport):
         #: Creates that were sent and never answered (timeout, dropped connection).
         self.lost_creates: list[httpx.Request] = []
         self._next_slot = 0.0
+        self._endpoint_slots: dict[str, float] = {}
         self._lock = threading.Lock()
         self._production = production_hosts([contract])
         idem = contract.idempotency_header
         self._idempotency_header = idem.name.lower() if idem is not None else None
+        self._idempotent_methods = frozenset(idem.idempotent_methods) if idem is not None else frozenset()
 
     # ---- policy pieces ----
 
@@ -201,7 +216,8 @@ class LiveTransport(httpx.BaseTransport):
         provider's idempotency header, or a create carrying its documented idempotency field."""
         if request.method in _SAFE_METHODS:
             return True
-        if self._idempotency_header is not None and self._idempotency_header in request.headers:
+        if (self._idempotency_header is not None and self._idempotency_header in request.headers
+                and (not self._idempotent_methods or request.method in self._idempotent_methods)):
             return True
         field_name = self.contract.create.idempotency_field
         if field_name is not None and self._is_create(request):
@@ -213,15 +229,28 @@ class LiveTransport(httpx.BaseTransport):
         spec = self.contract.create.operation
         return request.method == spec.method and request.url.path.rstrip("/").endswith(spec.path)
 
-    def _throttle(self) -> None:
-        if self.policy.rate <= 0:
+    def _throttle(self, request: httpx.Request) -> None:
+        """Wait for the run's rate (``rate``) and for every documented limit that counts this
+        request (per endpoint: its method and path template; per account: every call)."""
+        intervals: list[tuple[str, float]] = []
+        if self.policy.rate > 0:
+            intervals.append(("", 1.0 / self.policy.rate))
+        for limit in self.contract.rate_limits:
+            key = _endpoint_key(self.contract, request) if limit.scope == "endpoint" else "*"
+            intervals.append((key, 60.0 / limit.requests_per_minute))
+        if not intervals:
             return
         with self._lock:
             now = self.clock()
-            wait = self._next_slot - now
-            self._next_slot = max(now, self._next_slot) + 1.0 / self.policy.rate
-        if wait > 0:
-            self.sleep(wait)
+            start = max([now, *(self._next_slot if key == "" else self._endpoint_slots.get(key, 0.0)
+                                for key, _ in intervals)])
+            for key, interval in intervals:
+                if key == "":
+                    self._next_slot = start + interval
+                else:
+                    self._endpoint_slots[key] = start + interval
+        if start > now:
+            self.sleep(start - now)
 
     def _backoff(self, attempt: int) -> float:
         return float(min(self.policy.max_wait, self.policy.backoff * 2 ** (attempt - 1)))
@@ -287,7 +316,7 @@ class LiveTransport(httpx.BaseTransport):
                     f"the request budget of {self.policy.budget} API calls for "
                     f"{self.contract.provider} is spent; raise PAYCONFORM_LIVE_BUDGET to go on",
                     request=request)
-            self._throttle()
+            self._throttle(request)
             self.calls += 1
             self.cleanup_calls += self.unbudgeted
             if attempt == 0:
@@ -323,8 +352,9 @@ class LiveTransport(httpx.BaseTransport):
         """Remember a client-chosen link id before the create is sent (cleanup finds it even
         when the answer is lost)."""
         spec = self.contract.create
-        if spec.id_from is None or request.method != spec.operation.method or \
-                not request.url.path.endswith(spec.operation.path):
+        if spec.id_from is None or request.method != spec.operation.method or not any(
+                request.url.path.endswith(spec.operation.url_path(version=v.name))
+                for v in self.contract.api_versions):
             return
         try:
             link_id = dotted_get(json.loads(request.content or b"{}"), spec.id_from)

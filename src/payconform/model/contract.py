@@ -29,6 +29,7 @@ from payconform.model.parts import (
     Frozen,
     HeaderSpec,
     Operation,
+    RateLimit,
     Source,
     Status,
     Variant,
@@ -51,6 +52,7 @@ __all__ = [
     "FixtureLink",
     "HeaderSpec",
     "Operation",
+    "RateLimit",
     "Source",
     "Status",
     "Variant",
@@ -97,6 +99,7 @@ class Contract(Frozen):
     scrub_body_fields: tuple[str, ...] = ()
     #: Response headers besides Retry-After that say how many seconds to wait (0 = no wait).
     retry_hint_headers: tuple[str, ...] = ()
+    rate_limits: tuple[RateLimit, ...] = ()
     fixtures: tuple[FixtureLink, ...] = ()
     notes: tuple[str, ...] = ()
 
@@ -209,14 +212,67 @@ class Contract(Frozen):
     def evidence_counts(self) -> dict[str, int]:
         """How many expectations of this contract sit at each evidence level."""
         counts = {e.value: 0 for e in Evidence}
-        expectations: list[Expectation] = [*self.cancel_outcomes.values(), self.repeat_cancel,
-                                           self.unknown_id, self.auth.missing, self.auth.invalid,
-                                           *(v.cancel for v in self.variants)]
-        for header in self.headers:
-            expectations.extend(e for e in (header.missing, header.invalid) if e is not None)
-        for exp in expectations:
+        for _, exp in self.expectations():
             counts[exp.source.evidence.value] += 1
         return counts
+
+    # ---- expectations by path ---------------------------------------------------------
+
+    def expectations(self) -> list[tuple[str, Expectation]]:
+        """Every expectation with its path: ``cancel_outcomes.<status>``, ``repeat_cancel``,
+        ``unknown_id``, ``auth.missing``, ``auth.invalid``, ``variants.<name>.cancel``,
+        ``headers.<name>.missing`` / ``headers.<name>.invalid``."""
+        out: list[tuple[str, Expectation]] = [
+            *((f"cancel_outcomes.{s}", e) for s, e in self.cancel_outcomes.items()),
+            ("repeat_cancel", self.repeat_cancel), ("unknown_id", self.unknown_id),
+            ("auth.missing", self.auth.missing), ("auth.invalid", self.auth.invalid),
+            *((f"variants.{v.name}.cancel", v.cancel) for v in self.variants)]
+        for header in self.headers:
+            out.extend((f"headers.{header.name}.{kind}", e) for kind, e in
+                       (("missing", header.missing), ("invalid", header.invalid)) if e is not None)
+        return out
+
+    def expectation_at(self, path: str) -> Expectation:
+        """The expectation at ``path`` (see :meth:`expectations`); KeyError names the paths."""
+        for name, exp in self.expectations():
+            if name == path:
+                return exp
+        known = ", ".join(name for name, _ in self.expectations())
+        raise KeyError(f"{self.provider}: no expectation {path!r}; known: {known}")
+
+    def path_of(self, expectation: Expectation) -> str | None:
+        """The path of this very expectation object in the contract, if it is one of its own."""
+        return next((name for name, exp in self.expectations() if exp is expectation), None)
+
+    def with_expectation(self, path: str, new: Expectation) -> Contract:
+        """A copy of the contract with the expectation at ``path`` replaced."""
+        self.expectation_at(path)  # raises for an unknown path
+        head, _, rest = path.partition(".")
+        if head == "cancel_outcomes":
+            return self.model_copy(update={"cancel_outcomes": {**self.cancel_outcomes, rest: new}})
+        if head in ("repeat_cancel", "unknown_id"):
+            return self.model_copy(update={head: new})
+        if head == "auth":
+            return self.model_copy(update={"auth": self.auth.model_copy(update={rest: new})})
+        name, _, kind = rest.rpartition(".")
+        if head == "variants":
+            return self.model_copy(update={"variants": tuple(
+                v.model_copy(update={"cancel": new}) if v.name == name else v
+                for v in self.variants)})
+        return self.model_copy(update={"headers": tuple(
+            h.model_copy(update={kind: new}) if h.name == name else h for h in self.headers)})
+
+    def playing(self, path: str, candidate: int) -> Contract:
+        """A copy whose simulator plays candidate number ``candidate`` (0-based) of the
+        unverified expectation at ``path``: a rehearsal of what the vendor might do."""
+        exp = self.expectation_at(path)
+        if exp.source.evidence is not Evidence.UNVERIFIED:
+            raise ValueError(f"{self.provider}: {path} is {exp.source.evidence.value}, not "
+                             "unverified: it has no candidates to choose from")
+        if not 0 <= candidate < len(exp.candidates):
+            raise ValueError(f"{self.provider}: {path} has {len(exp.candidates)} candidates; "
+                             f"there is no candidate {candidate + 1}")
+        return self.with_expectation(path, exp.model_copy(update={"simulate": candidate}))
 
 
 def build(provider: str, **fields: Any) -> Contract:
@@ -242,11 +298,14 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 def dotted_get(data: Any, path: str, default: Any = None) -> Any:
-    """The value at a dotted path (``a.b``) of nested mappings, or ``default``."""
+    """The value at a dotted path (``a.b``; ``errors.0`` indexes a list), or ``default``."""
     if not path:
         return data
     node = data
     for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+            continue
         if not isinstance(node, Mapping) or part not in node:
             return default
         node = node[part]

@@ -55,7 +55,11 @@ def unverified(citation: str, note: str = "") -> Source:
 
 
 class Operation(Frozen):
-    """One HTTP operation; ``path`` is relative to the base URL and may hold ``{id}``."""
+    """One HTTP operation; ``path`` is relative to the base URL and may hold ``{id}``.
+
+    ``{version}`` in a path is the API version in use (a provider that versions its paths,
+    e.g. ``/v71/paymentLinks``, names its :class:`ApiVersion` ``v71``).
+    """
 
     method: str
     path: str = Field(min_length=1)
@@ -68,9 +72,10 @@ class Operation(Frozen):
             raise ValueError(f"path must start with '/', got {self.path!r}")
         return self
 
-    def url_path(self, link_id: str = "") -> str:
-        """The path with ``{id}`` filled in (percent-encoding is the client's job)."""
-        return self.path.replace("{id}", link_id)
+    def url_path(self, link_id: str = "", version: str = "") -> str:
+        """The path with ``{id}`` and ``{version}`` filled in (percent-encoding is the
+        client's job)."""
+        return self.path.replace("{id}", link_id).replace("{version}", version)
 
 
 class Candidate(Frozen):
@@ -169,6 +174,9 @@ class HeaderSpec(Frozen):
     # The header that makes a repeated write return the first answer; where ``source`` backs it
     # (not unverified), the live lane retries writes that carry the same value.
     idempotency_key: bool = False
+    # The methods the key is documented for (empty: every write). A write of another method
+    # carrying it is not retried: a retried PATCH could meet the answer to its own repeat.
+    idempotent_methods: tuple[str, ...] = ()
     source: Source
 
     @model_validator(mode="after")
@@ -189,7 +197,9 @@ class Auth(Frozen):
     """How requests authenticate.
 
     ``scheme``: ``headers`` (each credential in its own header, ``headers`` maps header to
-    credential), ``basic`` (``username`` / ``password`` credentials), or ``bearer_token``
+    credential), ``basic`` (``username`` / ``password`` credentials; no ``password`` means the
+    vendor documents an empty one, the key being the user name), ``bearer`` (a static
+    secret sent as ``Authorization: Bearer <token_credential>``), or ``bearer_token``
     (client-credentials token endpoint; ``token_request`` maps body fields to credentials or
     ``=literal`` values). ``credentials`` maps credential names to the env vars that hold them.
     ``live_key_patterns`` are regexes on credential values that mean production keys;
@@ -197,12 +207,13 @@ class Auth(Frozen):
     ``source`` (e.g. a prefix rule relied on by public code but absent from the vendor docs).
     """
 
-    scheme: Literal["headers", "basic", "bearer_token"]
+    scheme: Literal["headers", "basic", "bearer", "bearer_token"]
     credentials: dict[str, str]
     secret_credentials: tuple[str, ...]
     headers: dict[str, str] = Field(default_factory=dict)
     username: str | None = None
     password: str | None = None
+    token_credential: str | None = None
     token_endpoint: Operation | None = None
     token_request: dict[str, str] = Field(default_factory=dict)
     token_field: str = "access_token"
@@ -230,8 +241,11 @@ class Auth(Frozen):
             for header, cred in self.headers.items():
                 if cred not in names:
                     raise ValueError(f"header {header!r} uses unknown credential {cred!r}")
-        if self.scheme == "basic" and (self.username not in names or self.password not in names):
-            raise ValueError("scheme 'basic' needs 'username' and 'password' credentials")
+        if self.scheme == "basic" and (self.username not in names or (
+                self.password is not None and self.password not in names)):
+            raise ValueError("scheme 'basic' needs a 'username' credential (and 'password', if set)")
+        if self.scheme == "bearer" and self.token_credential not in names:
+            raise ValueError("scheme 'bearer' needs 'token_credential' naming a credential")
         if self.scheme == "bearer_token":
             if self.token_endpoint is None:
                 raise ValueError("scheme 'bearer_token' needs 'token_endpoint'")
@@ -298,16 +312,22 @@ class CreateSpec(Frozen):
     """How a link is created: the request body template and where the simulator reads it.
 
     Placeholders in ``body``: ``$new_id`` (a client-chosen id, when ``id_from`` is set),
-    ``$amount``, ``$currency``, ``$run_tag``, ``$expire_at``. ``id_from`` names the request
+    ``$amount``, ``$currency`` (a test link's ``amount`` in minor units and ``currency``, one
+    the sandbox accepts), ``$run_tag``, ``$expire_at``, ``$idempotency_key`` (a fresh UUID
+    per create; a retry of the same request reuses it), and ``$credential.<name>`` for a
+    non-secret credential (an account id the body must name). ``id_from`` names the request
     field holding a client-chosen id; otherwise the simulator generates one with
     ``id_prefix`` and ``id_length`` random characters, or renders ``id_template`` when set
     (``{utc:<strftime format>}`` is the creation time in UTC, ``{alnum:<n>}`` n random
-    letters and digits). ``id_max_length`` bounds ids. ``required_fields`` are dotted request
-    paths the simulator refuses a create without.
+    letters and digits, ``{hex:<n>}`` / ``{HEX:<n>}`` n random lower / upper case hex
+    digits). ``id_max_length`` bounds ids. ``required_fields`` are dotted request paths the
+    simulator refuses a create without.
     """
 
     operation: Operation
     body: dict[str, Any]
+    amount: int = 100
+    currency: str = "INR"
     success_status: int = 200
     id_from: str | None = None
     id_prefix: str = ""
@@ -322,6 +342,15 @@ class CreateSpec(Frozen):
     #: A request field the provider documents as the create's idempotency key: a create
     #: repeated with the same value returns the first link instead of a second one.
     idempotency_field: str | None = None
+    source: Source
+
+
+class RateLimit(Frozen):
+    """A documented request-rate limit; ``scope`` ``endpoint`` counts each operation (method
+    and path) apart, ``account`` counts every call together. The live lane stays under it."""
+
+    scope: Literal["endpoint", "account"]
+    requests_per_minute: float = Field(gt=0)
     source: Source
 
 

@@ -25,7 +25,7 @@ __all__ = ["fill_template", "new_request_id", "random_alnum", "render_id", "stam
 _IST = timezone(timedelta(hours=5, minutes=30))
 _ALNUM = string.ascii_letters + string.digits
 
-_ID_PART = re.compile(r"\{(utc|alnum):([^}]*)\}")
+_ID_PART = re.compile(r"\{(utc|alnum|hex|HEX):([^}]*)\}")
 
 
 def random_alnum(length: int) -> str:
@@ -34,12 +34,16 @@ def random_alnum(length: int) -> str:
 
 
 def render_id(template: str, epoch: float) -> str:
-    """A server-generated id from ``CreateSpec.id_template`` (``{utc:FMT}``, ``{alnum:N}``)."""
+    """A server-generated id from ``CreateSpec.id_template`` (``{utc:FMT}``, ``{alnum:N}``,
+    ``{hex:N}``)."""
 
     def part(match: re.Match[str]) -> str:
         kind, arg = match.groups()
         if kind == "utc":
             return datetime.fromtimestamp(epoch, UTC).strftime(arg)
+        if kind in ("hex", "HEX"):
+            digits = secrets.token_hex((int(arg) + 1) // 2)[: int(arg)]
+            return digits.upper() if kind == "HEX" else digits
         return random_alnum(int(arg))
 
     return _ID_PART.sub(part, template)

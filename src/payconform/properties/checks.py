@@ -86,8 +86,12 @@ def _follow_up(contract: Contract, response: Any, case: Any, operation: str
     """Send a fetch or a second cancel of the same link with the same headers."""
     request = response.request
     link_id = str(case.path_parameters["id"])
-    suffix = contract.cancel.url_path(quote(link_id, safe=""))
     url = str(request.url)
+    # The document speaks one API version; a versioned path names it.
+    version = next((v.name for v in contract.api_versions
+                    if contract.cancel.url_path(quote(link_id, safe=""), v.name) in url),
+                   contract.default_api_version)
+    suffix = contract.cancel.url_path(quote(link_id, safe=""), version)
     base = url[: url.rfind(suffix)] if suffix in url else url.rsplit("/", 2)[0]
     headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length",)}
     fresh = {h.name.lower() for h in contract.headers if h.value in ("uuid", "timestamp")}
@@ -97,8 +101,8 @@ def _follow_up(contract: Contract, response: Any, case: Any, operation: str
                     if h.name.lower() in fresh and h.name.lower() in
                     {k.lower() for k in request.headers}})
     op = contract.fetch if operation == "fetch" else contract.cancel
-    answer = _client().request(op.method, base + op.url_path(quote(link_id, safe="")), headers=headers,
-                               content=request.body or b"")
+    answer = _client().request(op.method, base + op.url_path(quote(link_id, safe=""), version),
+                               headers=headers, content=request.body or b"")
     try:
         body = answer.json() if answer.content else None
     except ValueError:

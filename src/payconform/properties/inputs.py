@@ -89,7 +89,8 @@ def _check_link_id(harness: Harness, value: tuple[str, bool]) -> None:
     link_id, raw = value
     for operation in ("fetch", "cancel"):
         if operation == "fetch":
-            path = contract.fetch.url_path(link_id if raw else quote(link_id, safe=""))
+            path = contract.fetch.url_path(link_id if raw else quote(link_id, safe=""),
+                                           client.version)
             exchange = client._send("fetch", contract.fetch.method, path)
         else:
             exchange = client.cancel(link_id, raw_id=raw, pre_status=None)
@@ -168,11 +169,11 @@ def _check_body(harness: Harness, value: tuple[str, bytes]) -> None:
     operation, payload = value
     if operation == "create":
         op = contract.create.operation
-        path = op.path
+        path = op.url_path(version=client.version)
     else:
         created = client.create()
         op = contract.cancel
-        path = op.url_path(quote(client.link_id_of(created), safe=""))
+        path = op.url_path(quote(client.link_id_of(created), safe=""), client.version)
     headers = client._standard_headers()
     headers.update(client._auth_headers("valid"))
     headers["Content-Type"] = "application/json"

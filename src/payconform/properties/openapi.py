@@ -161,9 +161,10 @@ def _security(contract: Contract) -> tuple[dict[str, Any], list[dict[str, list[s
         return schemes, [requirement]
     if auth.scheme == "basic":
         return {"basic": {"type": "http", "scheme": "basic"}}, [{"basic": []}]
-    token = auth.token_endpoint.path if auth.token_endpoint else ""
-    return ({"bearer": {"type": "http", "scheme": "bearer",
-                        "description": f"client-credentials token from {token}"}}, [{"bearer": []}])
+    token = (f"client-credentials token from {auth.token_endpoint.path}" if auth.token_endpoint
+             else "a static access token")
+    return ({"bearer": {"type": "http", "scheme": "bearer", "description": token}},
+            [{"bearer": []}])
 
 
 def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]:
@@ -201,7 +202,7 @@ def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]
 
     create = contract.create
     operations: dict[str, dict[str, Any]] = {
-        create.operation.path: {create.operation.method.lower(): {
+        create.operation.url_path(version=version.name): {create.operation.method.lower(): {
             "operationId": OPERATION_IDS["create"],
             "summary": f"create a link ({create.source.citation})",
             "parameters": headers,
@@ -213,7 +214,8 @@ def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]
                 **errors("create")},
         }},
     }
-    operations.setdefault(contract.fetch.path, {})[contract.fetch.method.lower()] = {
+    fetch_path = contract.fetch.url_path("{id}", version.name)
+    operations.setdefault(fetch_path, {})[contract.fetch.method.lower()] = {
         "operationId": OPERATION_IDS["fetch"],
         "summary": f"fetch a link ({contract.fetch_source.citation})",
         "parameters": [id_param, *headers],
@@ -234,7 +236,8 @@ def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]
     if contract.cancel_body is not None:
         cancel["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": {"const": contract.cancel_body}}}}
-    operations.setdefault(contract.cancel.path, {})[contract.cancel.method.lower()] = cancel
+    cancel_path = contract.cancel.url_path("{id}", version.name)
+    operations.setdefault(cancel_path, {})[contract.cancel.method.lower()] = cancel
     return {
         "openapi": "3.1.0",
         "info": {

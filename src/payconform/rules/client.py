@@ -155,8 +155,11 @@ class ProviderClient:
         if auth.scheme == "headers":
             return {header: values[cred] for header, cred in auth.headers.items()}
         if auth.scheme == "basic":
-            pair = f"{values[auth.username or '']}:{values[auth.password or '']}"
+            password = values[auth.password] if auth.password else ""
+            pair = f"{values[auth.username or '']}:{password}"
             return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+        if auth.scheme == "bearer":
+            return {"Authorization": f"Bearer {values[auth.token_credential or '']}"}
         if mode == "invalid":
             return {"Authorization": f"Bearer invalid-{secrets.token_hex(8)}"}
         return {"Authorization": f"Bearer {self.bearer_token()}"}
@@ -191,6 +194,11 @@ class ProviderClient:
         for learn in self.secret_sinks:  # reports and cassettes redact it from now on
             learn(token)
         return token
+
+    @property
+    def version(self) -> str:
+        """The API version this client speaks (its own, else the contract's default)."""
+        return self.api_version or self.contract.default_api_version
 
     def for_version(self, api_version: str) -> ProviderClient:
         """A client for another API version sharing this one's HTTP client and token cache."""
@@ -280,25 +288,32 @@ class ProviderClient:
         limit = self.contract.create.id_max_length or 50
         return f"pc_{secrets.token_hex(8)}"[:limit]
 
-    def create(self, *, amount: Any = 100, currency: str = "INR", link_id: str | None = None,
-               variant: str | None = None, header_overrides: Mapping[str, str] = {}) -> Exchange:
-        """Create a link (or a contract variant of one, e.g. a charge) tagged with the run tag."""
+    def create(self, *, amount: Any = None, currency: str | None = None,
+               link_id: str | None = None, variant: str | None = None,
+               header_overrides: Mapping[str, str] = {}) -> Exchange:
+        """Create a link (or a contract variant of one, e.g. a charge) tagged with the run tag;
+        amount and currency default to the contract's test values."""
         spec = self.contract.create if variant is None else self.contract.variant(variant).create
         values = {
             "new_id": link_id or self.new_link_id(),
-            "amount": amount,
-            "currency": currency,
+            "amount": spec.amount if amount is None else amount,
+            "currency": currency or spec.currency,
+            "idempotency_key": new_request_id(),
             "run_tag": self.run_tag,
             "expire_at": int(time.time()) + 7 * 86400,
+            # Non-secret credentials (an account id a body must name, e.g. a merchant account).
+            **{f"credential.{name}": value for name, value in self.credentials.values.items()
+               if name not in self.contract.auth.secret_credentials},
         }
         body = fill_template(spec.body, values, {})
-        return self._send("create", spec.operation.method, spec.operation.path, body=body,
+        return self._send("create", spec.operation.method,
+                          spec.operation.url_path(version=self.version), body=body,
                           header_overrides=header_overrides)
 
     def fetch(self, link_id: str, *, pre_status: str | None = None) -> Exchange:
         """Fetch one link."""
         op = self.contract.fetch
-        return self._send("fetch", op.method, op.url_path(quote(link_id, safe="")),
+        return self._send("fetch", op.method, op.url_path(quote(link_id, safe=""), self.version),
                           pre_status=pre_status)
 
     def cancel(
@@ -313,7 +328,7 @@ class ProviderClient:
     ) -> Exchange:
         """Cancel one link; ``auth`` / ``omit_headers`` / ``header_overrides`` break the call."""
         op = self.contract.cancel
-        path = op.url_path(link_id if raw_id else quote(link_id, safe=""))
+        path = op.url_path(link_id if raw_id else quote(link_id, safe=""), self.version)
         return self._send(
             "cancel",
             op.method,

@@ -245,6 +245,8 @@ class Simulator:
         """The API answer, replayed for a reused idempotency key (as the provider documents)."""
         spec = self.contract.idempotency_header
         key = headers.get(spec.name.lower()) if spec is not None else None
+        if spec is not None and spec.idempotent_methods and method not in spec.idempotent_methods:
+            key = None
         field_name = self.contract.create.idempotency_field
         if key is None and field_name is not None and self._operation_of(method, path) == "create":
             # A create whose documented idempotency field repeats returns the first link.
@@ -288,8 +290,10 @@ class Simulator:
             ops.append(("token", contract.auth.token_endpoint))
         ops.extend((f"variant:{v.name}", v.create.operation) for v in contract.variants)
         routes = []
+        versions = "|".join(re.escape(v.name) for v in contract.api_versions)
         for name, op in ops:
             pattern = re.escape(self.base_path + op.path).replace(re.escape("{id}"), "(?P<id>[^/]*)")
+            pattern = pattern.replace(re.escape("{version}"), f"(?P<version>{versions})")
             routes.append((name, re.compile(pattern + "/?$"), op.method))
         return routes
 
@@ -312,11 +316,13 @@ class Simulator:
                    or self._check_headers(headers, operation, self.links.get(link_id)))
         if refusal is not None:
             return refusal
+        version = match.groupdict().get("version")
         pre_status = self.links[link_id].status if link_id in self.links else None
         if name == "create":
-            response = self._create(headers, body)
+            response = self._create(headers, body, version=version)
         elif name.startswith("variant:"):
-            response = self._create(headers, body, self.contract.variant(name[len("variant:"):]))
+            response = self._create(headers, body, self.contract.variant(name[len("variant:"):]),
+                                    version=version)
         elif name == "fetch":
             response = self._fetch(link_id)
         else:
@@ -368,10 +374,12 @@ class Simulator:
                 return False
             return (user, password) == (
                 self.credentials.get(auth.username or ""),
-                self.credentials.get(auth.password or ""),
+                self.credentials.get(auth.password, "") if auth.password else "",
             )
         if not value.startswith("Bearer "):
             return False
+        if auth.scheme == "bearer":
+            return value[7:] == self.credentials.get(auth.token_credential or "")
         expiry = self.tokens.get(value[7:])
         return expiry is not None and expiry > self.clock()
 
@@ -418,8 +426,8 @@ class Simulator:
 
     # ---- operations ----------------------------------------------------------------------
 
-    def _create(self, headers: dict[str, str], body: bytes, variant: Variant | None = None
-                ) -> SimResponse:
+    def _create(self, headers: dict[str, str], body: bytes, variant: Variant | None = None,
+                *, version: str | None = None) -> SimResponse:
         spec = self.contract.create if variant is None else variant.create
         request = _json(body or b"{}")
         if not isinstance(request, dict):
@@ -449,7 +457,9 @@ class Simulator:
             link_id = spec.id_prefix + random_alnum(spec.id_length)
         now = self.clock()
         self._seq += 1
-        version = headers.get(self._version_header() or "", self.contract.default_api_version)
+        # A versioned path names the version; otherwise the version header (or the default).
+        version = version or headers.get(self._version_header() or "",
+                                         self.contract.default_api_version)
         while self.max_links is not None and self.links and len(self.links) >= self.max_links:
             del self.links[next(iter(self.links))]  # the oldest link is forgotten
         self.links[link_id] = Link(
@@ -579,16 +589,16 @@ class Simulator:
 
     def _error(self, played: Candidate, link_id: str) -> SimResponse:
         spec = self.contract.error
-        body = copy.deepcopy(spec.template)
+        status = played.http_status or 400
+        body = _error_body(self.contract, status)
         target = dotted_get(body, spec.path) if spec.path else body
         for key, value in played.error.items():
             target[key] = value.replace("{id}", link_id)
-        status = played.http_status or 400
         return SimResponse(status, body)
 
     def _plain_error(self, status: int, message: str) -> SimResponse:
         spec = self.contract.error
-        body = copy.deepcopy(spec.template)
+        body = _error_body(self.contract, status)
         target = dotted_get(body, spec.path) if spec.path else body
         target[spec.message_field] = message
         return SimResponse(status, body)
@@ -643,6 +653,11 @@ class Simulator:
             self.tokens = dict.fromkeys(self.tokens, 0.0)
             return SimResponse(200, {"expired": len(self.tokens)})
         return SimResponse(404, {"error": f"unknown control endpoint {method} {path}"})
+
+
+def _error_body(contract: Contract, status: int) -> Any:
+    """A fresh error body from the contract's template (``$http_status`` is the status)."""
+    return fill_template(contract.error.template, {"http_status": status}, {})
 
 
 def _refuses(played: Candidate) -> bool:

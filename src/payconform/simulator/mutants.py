@@ -23,6 +23,7 @@ from payconform.model.contract import (
     load_schema,
 )
 from payconform.model.outcomes import Evidence, Outcome, Verdict
+from payconform.model.templates import fill_template
 from payconform.simulator.state import CancelAction, Link, Mutation, SimResponse
 
 __all__ = ["MUTANTS", "Mutant", "mutants_for"]
@@ -243,10 +244,11 @@ class _CancelAnsweredOffContract(Mutation):
                 response: SimResponse) -> SimResponse:
         if operation != "cancel" or pre_status != self.status:
             return response
-        body = copy.deepcopy(contract.error.template)
+        status = self.answer.http_status or 400
+        body = fill_template(contract.error.template, {"http_status": status}, {})
         target = dotted_get(body, contract.error.path) if contract.error.path else body
         target.update(self.answer.error)
-        return SimResponse(self.answer.http_status or 400, body, response.headers)
+        return SimResponse(status, body, response.headers)
 
 
 def _unverified_cancel_mutants(contract: Contract) -> Iterator[Mutant]:
