@@ -42,6 +42,10 @@ def _serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         help="also serve the adapter scenario plan and record the session")
     parser.add_argument("--record", type=Path, metavar="FILE",
                         help="with --judge: write the session here on exit (for 'payconform judge')")
+    parser.add_argument("--play", action="append", default=[], metavar="PATH=N",
+                        help="play candidate N (1-based) of the unverified expectation at PATH "
+                             "(e.g. repeat_cancel=2, cancel_outcomes.paid=3, unknown_id=2); "
+                             "repeatable: rehearse what the vendor might do")
     parser.set_defaults(func=_cmd_serve)
 
 
@@ -52,6 +56,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from payconform.simulator.server import is_loopback_host, serve_forever
 
     contract = get_contract(args.provider)
+    for choice in args.play:
+        path, _, number = choice.partition("=")
+        try:
+            contract = contract.playing(path.strip(), int(number) - 1)
+        except (KeyError, ValueError) as exc:
+            text = exc.args[0] if exc.args else str(exc)
+            print(f"payconform serve: --play {choice!r}: {text}", file=sys.stderr)
+            return EXIT_USAGE
     loopback = is_loopback_host(args.host)
     if not loopback and not args.allow_remote:
         print(f"payconform: refusing to listen on {args.host}, which is not a loopback address: "
@@ -211,7 +223,47 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
     return 1 if survivors else 0
 
 
-COMMANDS: list[Register] = [_serve, _providers, _report, _mutants, register_judge, register_cassettes,
+def _learn(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "learn", help="turn OBSERVED results of live runs into a proposed contract patch")
+    parser.add_argument("reports", nargs="+", metavar="REPORT",
+                        help="conformance.json files or report directories of live/record runs")
+    parser.add_argument("--contract-file", default=None,
+                        help="the contract module to patch (default: the one the provider's "
+                             "contract was loaded from)")
+    parser.add_argument("--provider", default=None, help="only this provider")
+    parser.add_argument("--output", "-o", default=None, help="write the patch here, not stdout")
+    parser.set_defaults(func=_cmd_learn)
+
+
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from payconform.reporting.learn import gather, patch_text, propose
+
+    try:
+        observations, skipped = gather(Path(p) for p in args.reports)
+    except ValueError as exc:
+        print(f"payconform learn: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for line in skipped:
+        print(f"payconform learn: skipped {line}", file=sys.stderr)
+    if args.provider:
+        observations = [o for o in observations if o.provider == args.provider]
+    if not observations:
+        print("payconform learn: no OBSERVED result with a learned behaviour; nothing to propose",
+              file=sys.stderr)
+        return 0
+    contract_file = Path(args.contract_file) if args.contract_file else None
+    proposals = propose(observations, contract_file=contract_file)
+    text = "".join(patch_text(p) for p in proposals)
+    if args.output:
+        Path(args.output).write_text(text, "utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+COMMANDS: list[Register] = [_serve, _providers, _report, _mutants, _learn, register_judge,
+                            register_cassettes,
                             register_drift, register_openapi]
 
 

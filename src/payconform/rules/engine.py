@@ -100,6 +100,10 @@ class CaseResult:
     checks: list[Check] = field(default_factory=list)
     observations: list[str] = field(default_factory=list)
     exchanges: list[dict[str, Any]] = field(default_factory=list)
+    #: What the provider did where the contract is unverified, machine-readable for
+    #: ``payconform learn``: the expectation's path, the matched candidate (index and label,
+    #: or None), the answer (outcome, HTTP status, error code) and the exchange's index.
+    learned: list[dict[str, Any]] = field(default_factory=list)
     duration_ms: float = 0.0
     origin: str = ""
     api_version: str = ""
@@ -213,6 +217,7 @@ class RuleContext:
     checks: list[Check] = field(default_factory=list)
     observations: list[str] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
+    learned: list[dict[str, Any]] = field(default_factory=list)
 
     # ---- recording ----
 
@@ -302,7 +307,8 @@ class RuleContext:
     def _observe(self, exchange: Exchange, expectation: Expectation, what: str, link_id: str,
                  *, where: str, record_check: bool = True) -> None:
         matched = None
-        for candidate in expectation.candidates:
+        index = None
+        for number, candidate in enumerate(expectation.candidates):
             if not outcome_matches(candidate.outcome, exchange.outcome):
                 continue
             if candidate.http_status is not None and candidate.http_status != exchange.status:
@@ -310,9 +316,17 @@ class RuleContext:
             error = exchange.error or {}
             if any(error.get(k) != v.replace("{id}", link_id) for k, v in candidate.error.items()):
                 continue
-            matched = candidate.label
+            matched, index = candidate.label, number
             break
         code = (exchange.error or {}).get(self.contract.error.code_field)
+        path = self.contract.path_of(expectation)
+        if record_check and path is not None:
+            self.learned.append({
+                "expectation": path, "candidate": index, "label": matched,
+                "outcome": exchange.outcome.value, "http_status": exchange.status,
+                "error_code": code if isinstance(code, str | int) else None,
+                "exchange": next((i for i, e in enumerate(self.exchanges) if e is exchange), None),
+            })
         seen = f"HTTP {exchange.status}, outcome {exchange.outcome.value}" + (
             f", code {code!r}" if code is not None else "")
         labels = "; ".join(c.label for c in expectation.candidates)
@@ -464,6 +478,8 @@ def execute(
         exchanges=[e.redacted(redactor) for e in ctx.exchanges]
         if verdict in (Verdict.FAIL, Verdict.WARN, Verdict.OBSERVED, Verdict.INCONCLUSIVE)
         else [],
+        learned=[{k: redactor.text(v) if isinstance(v, str) else v for k, v in entry.items()}
+                 for entry in ctx.learned] if verdict is Verdict.OBSERVED else [],
         duration_ms=round(duration, 3),
         origin=origin,
         api_version=client.api_version or contract.default_api_version,

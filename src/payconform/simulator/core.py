@@ -636,6 +636,21 @@ class Simulator:
             except ValueError as exc:
                 return SimResponse(400, {"error": str(exc)})
             return SimResponse(200, {"id": link.id, "status": link.status})
+        if parts == ["play"] and method == "POST":
+            # {"<expectation path>": <candidate number, 1-based>}: rehearse a vendor behaviour.
+            if not isinstance(payload, dict) or not payload:
+                return SimResponse(400, {"error": 'body must be {"<expectation path>": <n>}'})
+            contract = self.contract
+            try:
+                for path, number in payload.items():
+                    if not isinstance(number, int) or isinstance(number, bool):
+                        raise ValueError(f"{path}: the candidate number must be an integer")
+                    contract = contract.playing(path, number - 1)
+            except (KeyError, ValueError) as exc:
+                return SimResponse(400, {"error": exc.args[0] if exc.args else str(exc)})
+            self.contract = contract
+            return SimResponse(200, {"playing": {
+                path: contract.expectation_at(path).played.label for path in payload}})
         if parts == ["faults"]:
             if method == "POST":
                 try:
