@@ -94,7 +94,9 @@ class Expectation(Frozen):
     and ``error_source`` back the status code and the error fields when their evidence
     differs. ``error`` maps fields of the error object to exact values; ``{id}`` in a value
     stands for the link id of the request. For unverified expectations, ``candidates`` lists
-    what the vendor might do; the simulator plays ``simulate`` (default: the first).
+    what the vendor might do; the simulator plays ``simulate`` (default: the first). A known
+    outcome whose HTTP status is unknown (``http_status`` None) lists candidates too: the
+    simulator plays the candidate's status and code with the known error fields.
     ``noop`` marks a repeated call that must leave the entity byte-for-byte unchanged.
     ``outcome_source`` splits a refusal in two when telling *which* refusal it is rests on
     weaker evidence than the refusal itself (e.g. one error code for every refusal, told apart
@@ -135,6 +137,11 @@ class Expectation(Frozen):
         """The behaviour the faithful simulator plays for this expectation."""
         if self.source.evidence is Evidence.UNVERIFIED:
             return self.candidates[self.simulate]
+        if self.candidates and self.http_status is None:
+            # The outcome is known but not the status: play a candidate's status and code.
+            guess = self.candidates[self.simulate]
+            return Candidate(label=guess.label, outcome=self.outcome, http_status=guess.http_status,
+                             error={**guess.error, **self.error})
         return Candidate(
             label="expected", outcome=self.outcome, http_status=self.http_status, error=self.error
         )

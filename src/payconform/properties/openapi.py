@@ -139,7 +139,8 @@ def _request_schema(contract: Contract, spec: CreateSpec) -> dict[str, Any]:
             placeholders: dict[str, dict[str, Any]] = {
                 "new_id": {"type": "string", "pattern": f"^[A-Za-z0-9_-]{{8,{limit}}}$"},
                 "amount": {"type": "integer", "minimum": 100, "maximum": 10_000_000},
-                "currency": {"const": "INR"},
+                "currency": {"const": spec.currency},
+                "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 64},
                 "run_tag": {"type": "string", "pattern": "^payconform[A-Za-z0-9-]{0,20}$"},
                 "expire_at": {"type": "integer", "minimum": 4_102_444_800, "maximum": 4_200_000_000},
             }
