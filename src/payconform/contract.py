@@ -8,6 +8,7 @@ the declarations, the evidence helpers and the outcome vocabulary. The internals
 from payconform.model.contract import (
     ApiVersion,
     Auth,
+    CancelResponse,
     Candidate,
     Contract,
     ContractError,
@@ -19,6 +20,7 @@ from payconform.model.contract import (
     HeaderSpec,
     Operation,
     RateLimit,
+    SideEffect,
     Source,
     Status,
     Variant,
@@ -35,6 +37,7 @@ from payconform.model.outcomes import Evidence, Outcome, StatusKind
 __all__ = [
     "ApiVersion",
     "Auth",
+    "CancelResponse",
     "Candidate",
     "Contract",
     "ContractError",
@@ -48,6 +51,7 @@ __all__ = [
     "Operation",
     "Outcome",
     "RateLimit",
+    "SideEffect",
     "Source",
     "Status",
     "StatusKind",

@@ -443,7 +443,15 @@ class LiveSession(LaneSession):
                     self._cleaned.add(link_id)  # a create whose request never took effect
                     continue
                 entity = fetched.entity or {}
-                status = entity.get(contract.entity.status_field)
+                field = contract.entity.status_field
+                # A link without a status field is open while it can be read.
+                status = entity.get(field) if field else (
+                    contract.initial_status if 200 <= fetched.status < 300 else None)
+                if status is None and contract.cancelled_fetch is not None and \
+                        fetched.status == contract.cancelled_fetch.played.http_status:
+                    summary["final"] += 1  # the cancel deleted it
+                    self._cleaned.add(link_id)
+                    continue
                 if status is None:
                     summary["errors"].append(f"{link_id}: fetch answered HTTP {fetched.status}")
                     summary["not_cleaned"].append(f"{link_id}: fetch answered HTTP {fetched.status}")

@@ -19,6 +19,7 @@ from payconform.model.outcomes import Evidence, StatusKind
 from payconform.model.parts import (
     ApiVersion,
     Auth,
+    CancelResponse,
     Candidate,
     ContractError,
     CreateSpec,
@@ -30,6 +31,7 @@ from payconform.model.parts import (
     HeaderSpec,
     Operation,
     RateLimit,
+    SideEffect,
     Source,
     Status,
     Variant,
@@ -42,6 +44,7 @@ from payconform.model.parts import (
 __all__ = [
     "ApiVersion",
     "Auth",
+    "CancelResponse",
     "Candidate",
     "Contract",
     "ContractError",
@@ -53,6 +56,7 @@ __all__ = [
     "HeaderSpec",
     "Operation",
     "RateLimit",
+    "SideEffect",
     "Source",
     "Status",
     "Variant",
@@ -89,6 +93,11 @@ class Contract(Frozen):
     cancel_source: Source
     cancel_body: dict[str, Any] | None = None
     cancel_success_status: int = 200
+    cancel_response: CancelResponse | None = None
+    #: What a fetch of a cancelled link answers when the cancel deletes it (None: the link
+    #: stays readable and shows the cancelled status).
+    cancelled_fetch: Expectation | None = None
+    side_effects: tuple[SideEffect, ...] = ()
     cancel_outcomes: dict[str, Expectation]
     repeat_cancel: Expectation
     variants: tuple[Variant, ...] = ()
@@ -131,6 +140,14 @@ class Contract(Frozen):
             if variant.cancel.is_success:
                 # Only refused variants have a rule (cancel.not-cancellable); say so, never skip.
                 raise ValueError(f"variants.{variant.name}.cancel: a cancellable variant has no rule")
+        for effect in self.side_effects:
+            unknown = set(effect.values) - set(names)
+            if unknown or self.cancelled_status not in effect.values:
+                raise ValueError(f"side_effects.{effect.name}.values: keys must be statuses and "
+                                 f"include {self.cancelled_status!r} (unknown: {sorted(unknown)})")
+        if self.entity.status_field is None and self.cancelled_fetch is None:
+            raise ValueError("a link without a status field needs 'cancelled_fetch': how else "
+                             "would a read show that it was cancelled?")
         versions = [v.name for v in self.api_versions]
         if self.default_api_version not in versions:
             raise ValueError(f"default_api_version {self.default_api_version!r} not in {versions}")
@@ -202,6 +219,13 @@ class Contract(Frozen):
                 return header
         return None
 
+    def side_effect(self, name: str) -> SideEffect:
+        """The side effect called ``name``; KeyError names the provider otherwise."""
+        for effect in self.side_effects:
+            if effect.name == name:
+                return effect
+        raise KeyError(f"{self.provider}: unknown side effect {name!r}")
+
     def fixture_env(self, status: str) -> str | None:
         """The env var naming a user's fixture link in ``status``, if the contract has one."""
         for fixture in self.fixtures:
@@ -225,6 +249,7 @@ class Contract(Frozen):
         out: list[tuple[str, Expectation]] = [
             *((f"cancel_outcomes.{s}", e) for s, e in self.cancel_outcomes.items()),
             ("repeat_cancel", self.repeat_cancel), ("unknown_id", self.unknown_id),
+            *((("cancelled_fetch", self.cancelled_fetch),) if self.cancelled_fetch else ()),
             ("auth.missing", self.auth.missing), ("auth.invalid", self.auth.invalid),
             *((f"variants.{v.name}.cancel", v.cancel) for v in self.variants)]
         for header in self.headers:
@@ -250,7 +275,7 @@ class Contract(Frozen):
         head, _, rest = path.partition(".")
         if head == "cancel_outcomes":
             return self.model_copy(update={"cancel_outcomes": {**self.cancel_outcomes, rest: new}})
-        if head in ("repeat_cancel", "unknown_id"):
+        if head in ("repeat_cancel", "unknown_id", "cancelled_fetch"):
             return self.model_copy(update={head: new})
         if head == "auth":
             return self.model_copy(update={"auth": self.auth.model_copy(update={rest: new})})

@@ -273,13 +273,14 @@ class EntitySpec(Frozen):
     how a timestamp that is not set yet reads (``$cancelled_at`` before a cancel): ``zero``
     or ``null``; by default ``0`` for unix timestamps and ``null`` for ISO 8601 ones.
     ``omit_when_null`` lists top-level fields the simulator leaves out, rather than printing
-    ``null``, when they have no value (the vendor omits them).
+    ``null``, when they have no value (the vendor omits them). ``status_field`` None: the link
+    carries no status (Square); its state shows in whether it exists and in side effects.
     """
 
     path: str = ""
     envelope: dict[str, Any] = Field(default_factory=dict)
     id_field: str
-    status_field: str
+    status_field: str | None
     cancelled_at_field: str | None = None
     updated_at_field: str | None = None
     immutable_fields: tuple[str, ...] = ()
@@ -290,10 +291,40 @@ class EntitySpec(Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> EntitySpec:
-        for name in (self.id_field, self.status_field, *self.immutable_fields):
+        for name in (self.id_field, self.status_field or self.id_field, *self.immutable_fields):
             if name.split(".")[0] not in self.template:
                 raise ValueError(f"field {name!r} is not in the entity template")
         return self
+
+
+class CancelResponse(Frozen):
+    """The body of a successful cancel when it is not the link (Square answers a delete with
+    ``{id, cancelled_order_id}``): what the simulator renders, its schema, and the id field."""
+
+    template: dict[str, Any]
+    schema_file: str
+    id_field: str = "id"
+    source: Source
+
+
+class SideEffect(Frozen):
+    """Another resource a cancel changes (Square: the link's order becomes CANCELED).
+
+    The link's entity names the resource at ``id_field`` (the simulator makes the id from
+    ``id_template``); ``fetch`` reads it (``{id}`` is its id); ``field`` (dotted) of that body
+    reads ``values[<link status>]``. The rules and the state machine check, after a successful
+    cancel, that it reads the value for the cancelled status. ``template`` is what the
+    simulator renders (``$related_id``, ``$value``).
+    """
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    fetch: Operation
+    id_field: str
+    id_template: str
+    field: str
+    values: dict[str, str]
+    template: dict[str, Any]
+    source: Source
 
 
 class ErrorSpec(Frozen):
@@ -326,8 +357,8 @@ class CreateSpec(Frozen):
     field holding a client-chosen id; otherwise the simulator generates one with
     ``id_prefix`` and ``id_length`` random characters, or renders ``id_template`` when set
     (``{utc:<strftime format>}`` is the creation time in UTC, ``{alnum:<n>}`` n random
-    letters and digits, ``{hex:<n>}`` / ``{HEX:<n>}`` n random lower / upper case hex
-    digits). ``id_max_length`` bounds ids. ``required_fields`` are dotted request paths the
+    letters and digits, ``{ALNUM:<n>}`` upper case letters and digits, ``{hex:<n>}`` /
+    ``{HEX:<n>}`` n random lower / upper case hex digits). ``id_max_length`` bounds ids. ``required_fields`` are dotted request paths the
     simulator refuses a create without.
     """
 

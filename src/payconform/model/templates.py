@@ -25,7 +25,7 @@ __all__ = ["fill_template", "new_request_id", "random_alnum", "render_id", "stam
 _IST = timezone(timedelta(hours=5, minutes=30))
 _ALNUM = string.ascii_letters + string.digits
 
-_ID_PART = re.compile(r"\{(utc|alnum|hex|HEX):([^}]*)\}")
+_ID_PART = re.compile(r"\{(utc|alnum|ALNUM|hex|HEX):([^}]*)\}")
 
 
 def random_alnum(length: int) -> str:
@@ -41,6 +41,9 @@ def render_id(template: str, epoch: float) -> str:
         kind, arg = match.groups()
         if kind == "utc":
             return datetime.fromtimestamp(epoch, UTC).strftime(arg)
+        if kind == "ALNUM":
+            return "".join(secrets.choice(string.ascii_uppercase + string.digits)
+                           for _ in range(int(arg)))
         if kind in ("hex", "HEX"):
             digits = secrets.token_hex((int(arg) + 1) // 2)[: int(arg)]
             return digits.upper() if kind == "HEX" else digits

@@ -146,10 +146,15 @@ def payconform_cancel_persists_and_repeats(ctx: Any, response: Any, case: Any) -
     link_id = str(case.path_parameters["id"])
     first = dotted_get(response.json(), contract.entity.path)
     persist = contract.cancel_outcomes[contract.initial_status].source
-    status, _, entity, _, _ = _follow_up(contract, response, case, "fetch")
-    got = (entity or {}).get(contract.entity.status_field)
-    _fail_if(persist, got == contract.cancelled_status, "state.cancel-persists: fetch after cancel",
-             repr(contract.cancelled_status), f"{got!r} (HTTP {status})")
+    status, _, entity, error, outcome = _follow_up(contract, response, case, "fetch")
+    if contract.cancelled_fetch is not None:
+        _judge(contract.cancelled_fetch, "state.cancel-persists: fetch after cancel", status, error,
+               outcome, link_id)
+    else:
+        got = (entity or {}).get(contract.entity.status_field or "")
+        _fail_if(persist, got == contract.cancelled_status,
+                 "state.cancel-persists: fetch after cancel", repr(contract.cancelled_status),
+                 f"{got!r} (HTTP {status})")
     repeat = contract.repeat_cancel
     status, _, entity, error, outcome = _follow_up(contract, response, case, "cancel")
     _judge(repeat, "cancel.repeat: second cancel", status, error, outcome, link_id)
@@ -174,8 +179,11 @@ def payconform_refusal_matches_status(ctx: Any, response: Any, case: Any) -> boo
     outcome, _, error = interpret(contract, "cancel", response.status_code, body)
     if outcome in (Outcome.UNAUTHORIZED, Outcome.NOT_FOUND, Outcome.RATE_LIMITED):
         return None  # auth, headers and unknown ids are judged by the other checks
+    field = contract.entity.status_field
+    if field is None:
+        return None  # the link says nothing about its status; the rules judge refusals
     status, _, entity, _, _ = _follow_up(contract, response, case, "fetch")
-    wire = (entity or {}).get(contract.entity.status_field)
+    wire = (entity or {}).get(field)
     if not 200 <= status < 300 or wire not in contract.status_names:
         return None
     expectation = (contract.repeat_cancel if wire == contract.cancelled_status

@@ -55,6 +55,8 @@ def _lift(schema: dict[str, Any], name: str, components: dict[str, Any]) -> dict
 
 def _with_status(contract: Contract, base: dict[str, Any], statuses: list[str]) -> dict[str, Any]:
     """``base`` with the entity's status field restricted to ``statuses``."""
+    if contract.entity.status_field is None:
+        return base  # the link carries no status
     status: dict[str, Any] = {"enum": statuses} if len(statuses) > 1 else {"const": statuses[0]}
     constraint: dict[str, Any] = {"properties": {contract.entity.status_field: status},
                                   "required": [contract.entity.status_field]}
@@ -75,6 +77,8 @@ def _expectations(contract: Contract, operation: str) -> list[Expectation]:
         out.extend(e for e in (header.missing, header.invalid) if e is not None)
     if operation in ("fetch", "cancel"):
         out.append(contract.unknown_id)
+    if operation == "fetch" and contract.cancelled_fetch is not None:
+        out.append(contract.cancelled_fetch)
     if operation == "cancel":
         out.extend(contract.cancel_outcomes.values())
         out.append(contract.repeat_cancel)
@@ -223,6 +227,16 @@ def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]
         "responses": {"200": success("the link", list(contract.status_names), {}),
                       **errors("fetch")},
     }
+    cancelled: dict[str, Any] = success(
+        f"cancelled: {contract.cancelled_status}", [contract.cancelled_status],
+        {"fetch": follow["fetch"]})
+    if contract.cancel_response is not None:
+        # The answer is not the link: its own schema, and the link id at its own field.
+        answer = _lift(load_schema(contract.cancel_response.schema_file), "CancelResult", schemas)
+        cancelled = {"description": f"cancelled ({contract.cancel_response.source.citation})",
+                     "content": {"application/json": {"schema": answer}},
+                     "links": {"fetch": {"operationId": OPERATION_IDS["fetch"], "parameters": {
+                         "id": f"$response.body#/{contract.cancel_response.id_field}"}}}}
     cancel: dict[str, Any] = {
         "operationId": OPERATION_IDS["cancel"],
         "summary": f"cancel a link ({contract.cancel_source.citation})",
@@ -230,9 +244,7 @@ def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]
                        + f"; a repeated cancel: {contract.repeat_cancel.played.label}"
                        + f" ({contract.repeat_cancel.source.evidence.value}).",
         "parameters": [id_param, *headers],
-        "responses": {str(contract.cancel_success_status): success(
-            f"cancelled: {contract.cancelled_status}", [contract.cancelled_status],
-            {"fetch": follow["fetch"]}), **errors("cancel")},
+        "responses": {str(contract.cancel_success_status): cancelled, **errors("cancel")},
     }
     if contract.cancel_body is not None:
         cancel["requestBody"] = {"required": True, "content": {"application/json": {

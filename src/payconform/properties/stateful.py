@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import seed as hypothesis_seed
@@ -44,7 +44,7 @@ from payconform.model.contract import Expectation, HeaderSpec, Source, dotted_ge
 from payconform.model.outcomes import Evidence, Verdict
 from payconform.properties.harness import Harness, Judge, MachineLog, PropertyFailure
 from payconform.rules.client import AuthMode, Exchange, ProviderClient
-from payconform.rules.engine import CaseResult
+from payconform.rules.engine import CaseResult, related_ids
 
 __all__ = [
     "PROPERTY_RULES",
@@ -72,6 +72,7 @@ class _Link:
     created: dict[str, Any]
     entity: dict[str, Any] | None
     variant: str | None = None
+    related: dict[str, str] = field(default_factory=dict)
 
 
 def _common_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -100,22 +101,48 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
     # A variant the API cannot create is only reachable on the simulator.
     variants = tuple(v.name for v in contract.variants if v.reachable_by_api or harness.can_force)
 
+    answer = contract.cancel_response
+    gone = contract.cancelled_fetch
+
     def judged(exchange: Exchange) -> Exchange:
         path = exchange.url.split("//", 1)[-1].partition("/")[2]
         log.trail.append(f"{exchange.method} /{path[:120]} -> {exchange.status} {exchange.outcome.value}")
-        judge.response(exchange, version.entity_schema_file, version.source)
+        if exchange.operation == "cancel" and answer is not None:
+            judge.response(exchange, answer.schema_file, answer.source)
+        else:
+            judge.response(exchange, version.entity_schema_file, version.source)
         return exchange
 
     persist_source = contract.cancel_outcomes[contract.initial_status].source
 
     def apply_read(link: _Link, entity: dict[str, Any], what: str) -> None:
-        got = entity.get(status_field)
-        judge.check(f"{what}: {status_field}", link.source, got == link.status,
-                    repr(link.status), repr(got))
+        if status_field is not None:
+            got = entity.get(status_field)
+            judge.check(f"{what}: {status_field}", link.source, got == link.status,
+                        repr(link.status), repr(got))
         immutable(link, entity, what, link.source)
         link.entity = entity
+        link.related.update(related_ids(contract, entity))
+
+    def side_effects(link: _Link, what: str) -> None:
+        """After a cancel: every resource the contract says it changes reads as cancelled."""
+        for effect in contract.side_effects:
+            related = link.related.get(effect.name)
+            if related is None:
+                continue
+            reply = client.fetch_related(effect, related)
+            state_log.requests += 1
+            got = dotted_get(reply.json, effect.field)
+            want = effect.values[contract.cancelled_status]
+            judge.check(f"{what}: {effect.name} {effect.field}", effect.source, got == want,
+                        repr(want), f"{got!r} (HTTP {reply.status})")
 
     def fetch_raw(link: _Link, what: str) -> dict[str, Any] | None:
+        if gone is not None and link.status == contract.cancelled_status:
+            # The cancel deleted the link: a read must say so.
+            fetched = judged(client.fetch(link.id, pre_status=link.status))
+            judge.expect(fetched, gone, f"{what}: the cancelled link is gone", link.id)
+            return None
         fetched = judged(client.fetch(link.id, pre_status=link.status))
         judge.check(f"{what}: fetch succeeds", contract.fetch_source,
                     200 <= fetched.status < 300, "HTTP 2xx", f"HTTP {fetched.status}")
@@ -143,7 +170,7 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
             diff = _common_diff(before, after)
             held = judge.check(f"{what}: link unchanged", source, not diff, "every field as before",
                                "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items())))
-            if not held and after.get(status_field) in contract.status_names:
+            if not held and status_field and after.get(status_field) in contract.status_names:
                 # A soft (inferred / unverified) fact did not hold: the model follows the
                 # provider so later steps judge what really happened.
                 link.status, link.source = after[status_field], persist_source
@@ -154,17 +181,21 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
         """Update the model after a cancel-like call and check what must not have changed."""
         entity = exchange.entity
         ok = 200 <= exchange.status < 300
-        cancelled_now = ok and (entity or {}).get(status_field) == contract.cancelled_status
+        # Where the answer is not the link (or the link has no status), the 2xx says it.
+        statusless = status_field is None or answer is not None
+        cancelled_now = ok and (statusless or (entity or {}).get(status_field or "")
+                                == contract.cancelled_status)
         if expectation.is_success and not ok:
             unchanged(link, before, expectation.source, f"after a refused {what}")
         elif not expectation.is_success:
             unchanged(link, before, expectation.source, f"after {what}")
-        elif cancelled_now and entity is not None:
+        elif cancelled_now and (entity is not None or statusless):
             changed = link.status != contract.cancelled_status
             link.status, link.source, link.entity = contract.cancelled_status, persist_source, entity
             if changed:
                 # A cancelled link stays cancelled: the very next read must already say so.
                 read(link, f"fetch after {what}")
+                side_effects(link, f"after {what}")
 
     def probe_applies(link: _Link, expectation: Expectation) -> bool:
         # Where the contract lets a broken request through (an "accepted" candidate), what
@@ -244,14 +275,16 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
                         f"HTTP {contract.create.success_status}", f"HTTP {exchange.status}")
             entity = exchange.entity or {}
             initial = contract.status(contract.initial_status)
-            judge.check(f"create: {status_field}", initial.source,
-                        entity.get(status_field) == contract.initial_status,
-                        repr(contract.initial_status), repr(entity.get(status_field)))
+            if status_field is not None:
+                judge.check(f"create: {status_field}", initial.source,
+                            entity.get(status_field) == contract.initial_status,
+                            repr(contract.initial_status), repr(entity.get(status_field)))
             link_id = client.link_id_of(exchange)
             self.created.add(link_id)
             if harness.on_create is not None:
                 harness.on_create(link_id)
-            return _Link(link_id, contract.initial_status, initial.source, entity, entity)
+            return _Link(link_id, contract.initial_status, initial.source, entity, entity,
+                         related=related_ids(contract, entity))
 
         @precondition(lambda self: bool(variants))
         @rule(target=links, name=st.sampled_from(variants or ("-",)))

@@ -188,7 +188,7 @@ def _locate(tree: ast.Module, provider: str, path: str) -> ast.expr | None:
         return None
     head, _, rest = path.partition(".")
     node = _resolve(_keyword(call, head), names)
-    if head in ("repeat_cancel", "unknown_id"):
+    if head in ("repeat_cancel", "unknown_id", "cancelled_fetch"):
         return _keyword(call, head)
     if head == "auth":
         return _keyword(node, rest) if node is not None else None

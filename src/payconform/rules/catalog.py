@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from payconform.model.contract import Contract, Expectation, Source, documented
+from payconform.model.contract import Contract, Expectation, Source, documented, dotted_get
 from payconform.model.facts import fact_id
 from payconform.model.outcomes import Outcome
 from payconform.model.redact import Redactor
@@ -24,6 +24,7 @@ from payconform.rules.engine import (
     Skip,
     execute,
     registrar,
+    related_ids,
 )
 
 __all__ = ["RULES", "cases_for", "rule", "run_case"]
@@ -91,7 +92,7 @@ def cancellable_status_is_cancelled(ctx: RuleContext) -> None:
     entity = exchange.entity or {}
     field = contract.entity.status_field
     # A missing status field is schema.success's finding; this rule judges the value.
-    if field in entity:
+    if field is not None and field in entity:
         ctx.check(f"{what}: {field} after cancel", expectation.source,
                   entity[field] == contract.cancelled_status,
                   repr(contract.cancelled_status), repr(entity[field]),
@@ -115,14 +116,26 @@ def cancellable_status_is_cancelled(ctx: RuleContext) -> None:
 def cancel_persists(ctx: RuleContext) -> None:
     contract = ctx.contract
     link_id = ctx.prepare(contract.initial_status)
+    # The resources the cancel changes (side effects) are named by the link: read them first.
+    related = related_ids(contract, ctx.fetch(link_id).entity) if contract.side_effects else {}
     cancelled = ctx.cancel(link_id, pre_status=contract.initial_status)
     if not 200 <= cancelled.status < 300:
         raise Inconclusive(
             f"the cancel itself returned HTTP {cancelled.status}; see cancel.cancellable-status"
         )
     ctx.expect_cancelled(link_id, contract.cancel_outcomes[contract.initial_status].source,
-                         f"fetch after cancel: {contract.entity.status_field}",
+                         f"fetch after cancel: {contract.entity.status_field or 'the link'}",
                          fact=fact_id(f"cancel:{contract.initial_status}", "persists"))
+    for effect in contract.side_effects:
+        want = effect.values[contract.cancelled_status]
+        if effect.name not in related:
+            ctx.check(f"the link names its {effect.name} ({effect.id_field})", effect.source,
+                      False, f"{effect.id_field} set", "absent")
+            continue
+        answer = ctx.record(ctx.client.fetch_related(effect, related[effect.name]))
+        got = dotted_get(answer.json, effect.field)
+        ctx.check(f"after cancel: {effect.name} {effect.field}", effect.source, got == want,
+                  repr(want), f"{got!r} (HTTP {answer.status})")
 
 
 # ---- cancel.not-cancellable -----------------------------------------------------------------
@@ -188,7 +201,7 @@ def repeat_cancel_matches_contract(ctx: RuleContext) -> None:
     if expectation.noop and 200 <= second.status < 300:
         # The status value is judged by the outcome and the fetch below (and the first answer's
         # by cancel.cancellable-status); every other field must be exactly as after the first.
-        field = contract.entity.status_field
+        field = contract.entity.status_field or ""
         first_rest = {k: v for k, v in (first.entity or {}).items() if k != field}
         second_rest = {k: v for k, v in (second.entity or {}).items() if k != field}
         ctx.check("second cancel: no-op, every field unchanged", expectation.source,
@@ -361,8 +374,11 @@ def success_bodies_match_schema(ctx: RuleContext) -> None:
     for label, exchange in bodies:
         if not 200 <= exchange.status < 300:
             raise Inconclusive(f"{label} returned HTTP {exchange.status}")
-        problems = schema_errors(version.entity_schema_file, exchange.json)
-        ctx.check(f"{label} body matches {version.entity_schema_file}", version.source,
+        schema, source = version.entity_schema_file, version.source
+        if label == "cancel" and contract.cancel_response is not None:
+            schema, source = contract.cancel_response.schema_file, contract.cancel_response.source
+        problems = schema_errors(schema, exchange.json)
+        ctx.check(f"{label} body matches {schema}", source,
                   not problems, "a body valid against the schema", "; ".join(problems) or "valid",
                   fact=fact_id(f"schema:success:{version.name}", "valid"))
 

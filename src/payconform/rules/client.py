@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import httpx
 
-from payconform.model.contract import Contract, dotted_get
+from payconform.model.contract import Contract, SideEffect, dotted_get
 from payconform.model.outcomes import Outcome
 from payconform.model.redact import Redactor
 from payconform.model.templates import fill_template, new_request_id
@@ -92,14 +92,18 @@ def interpret(
         entity = entity if isinstance(entity, dict) else None
         if operation == "create":
             return Outcome.CREATED, entity, None
-        if operation == "fetch":
+        if operation != "cancel":
             return Outcome.FETCHED, entity, None
+        already = pre_status == contract.cancelled_status
+        if contract.cancel_response is not None or contract.entity.status_field is None:
+            # The answer is not the link (or the link has no status): the 2xx is the outcome;
+            # the body's shape is schema.success's to judge.
+            return (Outcome.ALREADY_CANCELLED if already else Outcome.CANCELLED), None, None
         wire = entity.get(contract.entity.status_field) if entity else None
         # A 2xx cancel body without the status field is schema.success's finding; the outcome
         # then rests on the HTTP status, so one defect is not reported by two rules.
         unstated = entity is not None and contract.entity.status_field not in entity
         if wire == contract.cancelled_status or unstated:
-            already = pre_status == contract.cancelled_status
             return (Outcome.ALREADY_CANCELLED if already else Outcome.CANCELLED), entity, None
         return Outcome.UNKNOWN, entity, None
     spec = contract.error
@@ -339,6 +343,12 @@ class ProviderClient:
             header_overrides=header_overrides,
             pre_status=pre_status,
         )
+
+    def fetch_related(self, effect: SideEffect, related_id: str) -> Exchange:
+        """Read the resource a cancel changes (a contract side effect), e.g. the link's order."""
+        op = effect.fetch
+        return self._send(f"related:{effect.name}", op.method,
+                          op.url_path(quote(related_id, safe=""), self.version))
 
     def link_id_of(self, exchange: Exchange) -> str:
         """The id of the link a create exchange made."""

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from payconform.model.contract import Contract, Expectation, Source
+from payconform.model.contract import Contract, Expectation, Source, dotted_get
 from payconform.model.facts import fact_id
 from payconform.model.outcomes import REFUSALS, Evidence, Outcome, Verdict
 from payconform.model.redact import Redactor
@@ -338,9 +338,14 @@ class RuleContext:
                        f"one of: {labels}", seen, fact=fact_id(where, "behaviour"))
 
     def expect_cancelled(self, link_id: str, source: Source, name: str, *, fact: str) -> None:
-        """Fetch the link and check that it shows the cancelled status (fact ``fact``)."""
+        """Fetch the link and check that it shows the cancelled status (fact ``fact``), or, where
+        the cancel deletes it, that the fetch answers as ``cancelled_fetch`` says."""
         fetched = self.fetch(link_id)
-        got = (fetched.entity or {}).get(self.contract.entity.status_field)
+        gone = self.contract.cancelled_fetch
+        if gone is not None:
+            self.expect(fetched, gone, name, where="cancelled-fetch", link_id=link_id)
+            return
+        got = (fetched.entity or {}).get(self.contract.entity.status_field or "")
         self.check(name, source, got == self.contract.cancelled_status,
                    repr(self.contract.cancelled_status), f"{got!r} (HTTP {fetched.status})",
                    fact=fact)
@@ -357,6 +362,16 @@ class RuleContext:
             json.dumps(_summary(self.contract, after.entity)) + f" (HTTP {after.status})",
             fact=fact_id(where, "unchanged"),
         )
+
+
+def related_ids(contract: Contract, entity: dict[str, Any] | None) -> dict[str, str]:
+    """The ids of the resources a cancel changes (side effects), read from the link."""
+    out = {}
+    for effect in contract.side_effects:
+        value = dotted_get(entity or {}, effect.id_field)
+        if isinstance(value, str) and value:
+            out[effect.name] = value
+    return out
 
 
 def outcome_matches(expected: Outcome, received: Outcome) -> bool:

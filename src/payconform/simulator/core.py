@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from payconform.model.contract import Candidate, Contract, HeaderSpec, Variant, dotted_get
+from payconform.model.contract import (
+    Candidate,
+    Contract,
+    HeaderSpec,
+    SideEffect,
+    Variant,
+    dotted_get,
+)
 from payconform.model.facts import success_candidate
 from payconform.model.outcomes import Outcome, StatusKind
 from payconform.model.redact import Redactor
@@ -288,6 +295,7 @@ class Simulator:
         ]
         if contract.auth.token_endpoint is not None:
             ops.append(("token", contract.auth.token_endpoint))
+        ops.extend((f"related:{e.name}", e.fetch) for e in contract.side_effects)
         ops.extend((f"variant:{v.name}", v.create.operation) for v in contract.variants)
         routes = []
         versions = "|".join(re.escape(v.name) for v in contract.api_versions)
@@ -325,6 +333,8 @@ class Simulator:
                                     version=version)
         elif name == "fetch":
             response = self._fetch(link_id)
+        elif name.startswith("related:"):
+            response = self._related(self.contract.side_effect(name[len("related:"):]), link_id)
         else:
             response = self._cancel(link_id)
         response = self.mutation.respond(self.contract, operation, pre_status, response)
@@ -475,6 +485,7 @@ class Simulator:
             api_version=version,
             expire_at=now + 30 * 86400,
             variant=None if variant is None else variant.name,
+            related={e.name: render_id(e.id_template, now) for e in self.contract.side_effects},
         )
         return SimResponse(spec.success_status, self._render(self.links[link_id]))
 
@@ -486,7 +497,20 @@ class Simulator:
                 return SimResponse(200, self._render(self._phantom(link_id)))
             return self._error(played, link_id)
         status = self.mutation.fetch_status(self.contract, link, link.status)
+        gone = self.contract.cancelled_fetch
+        if gone is not None and status == self.contract.cancelled_status:
+            return self._error(gone.played, link_id)  # the cancel deleted it
         return SimResponse(200, self._render(link, status=status))
+
+    def _related(self, effect: SideEffect, related_id: str) -> SimResponse:
+        link = next((x for x in self.links.values() if x.related.get(effect.name) == related_id),
+                    None)
+        if link is None:
+            return self._plain_error(404, f"no {effect.name} with id {related_id}")
+        value = effect.values.get(link.status, effect.values.get(self.contract.initial_status, ""))
+        value = self.mutation.side_effect(self.contract, link, effect, value)
+        return SimResponse(200, fill_template(effect.template, {"related_id": related_id,
+                                                                "value": value}, link.request))
 
     def _cancel(self, link_id: str) -> SimResponse:
         contract = self.contract
@@ -496,7 +520,8 @@ class Simulator:
             if played is not None:
                 played = self.mutation.play(contract, "unknown-id", played, "cancel", None)
             if played is None or not _refuses(played):
-                return SimResponse(contract.cancel_success_status, self._render(self._phantom(link_id)))
+                return SimResponse(contract.cancel_success_status,
+                                   self._cancelled_body(self._phantom(link_id)))
             return self._error(played, link_id)
         if link.variant is not None:
             # A variant's cancel rule holds whatever its status (e.g. "charges cannot be canceled").
@@ -526,12 +551,22 @@ class Simulator:
             link.status = contract.cancelled_status
             link.cancelled_at = now
             link.updated_at = now
-        return SimResponse(played.http_status or contract.cancel_success_status, self._render(link))
+        return SimResponse(played.http_status or contract.cancel_success_status,
+                           self._cancelled_body(link))
+
+    def _cancelled_body(self, link: Link) -> Any:
+        """The body of a successful cancel: the link, or the contract's own cancel answer."""
+        answer = self.contract.cancel_response
+        if answer is None:
+            return self._render(link)
+        return fill_template(answer.template, self._values(link, link.status), link.request)
 
     def _phantom(self, link_id: str) -> Link:
         now = self.clock()
         return Link(link_id, 0, self.contract.cancelled_status, 100, "INR", now, now, {}, "x",
-                    self.contract.default_api_version, now)
+                    self.contract.default_api_version, now,
+                    related={e.name: render_id(e.id_template, now)
+                             for e in self.contract.side_effects})
 
     # ---- rendering -----------------------------------------------------------------------
 
@@ -585,6 +620,7 @@ class Simulator:
             "expire_at": stamp(link.expire_at, fmt),
             "token": link.token,
             "livemode": False,
+            **{f"related.{name}": value for name, value in link.related.items()},
         }
 
     def _error(self, played: Candidate, link_id: str) -> SimResponse:

@@ -19,6 +19,7 @@ from payconform.model.contract import (
     Contract,
     Expectation,
     HeaderSpec,
+    SideEffect,
     dotted_get,
     load_schema,
 )
@@ -68,10 +69,33 @@ class _CancelReportsOldStatus(Mutation):
 
     def respond(self, contract: Contract, operation: str, pre_status: str | None,
                 response: SimResponse) -> SimResponse:
-        if operation == "cancel" and pre_status in contract.cancellable_statuses:
+        field = contract.entity.status_field
+        if operation == "cancel" and field and pre_status in contract.cancellable_statuses:
             return _edited(response, contract.entity.path,
-                           lambda entity: entity.__setitem__(contract.entity.status_field, pre_status))
+                           lambda entity: entity.__setitem__(field, pre_status))
         return response
+
+
+class _CancelRefused(Mutation):
+    """A cancel of a cancellable link is refused (for links whose answer carries no status)."""
+
+    name = "cancel-refused"
+
+    def cancel_action(self, contract: Contract, link: Link, action: CancelAction) -> CancelAction:
+        return "reject" if action == "cancel" and link.variant is None else action
+
+
+class _SideEffectSkipped(Mutation):
+    """The cancel leaves another resource as it was (e.g. the order is not cancelled)."""
+
+    def __init__(self, effect: str) -> None:
+        self.effect = effect
+        self.name = f"cancel-skips-side-effect:{effect}"
+
+    def side_effect(self, contract: Contract, link: Link, effect: SideEffect, value: str) -> str:
+        if effect.name == self.effect and link.status == contract.cancelled_status:
+            return effect.values.get(contract.initial_status, "")
+        return value
 
 
 # ---- state.cancel-persists ---------------------------------------------------------------------
@@ -281,8 +305,14 @@ class _CancelDropsStatusField(Mutation):
                 response: SimResponse) -> SimResponse:
         if operation != "cancel" or response.status >= 300:
             return response
-        return _edited(response, contract.entity.path,
-                       lambda entity: entity.pop(contract.entity.status_field, None))
+        field = contract.entity.status_field
+        if contract.cancel_response is not None or field is None:
+            # The answer is not the link: its id, a string, becomes a number.
+            spec = contract.cancel_response
+            path = "" if spec is not None else contract.entity.path
+            key = spec.id_field if spec is not None else contract.entity.id_field
+            return _edited(response, path, lambda body: body.__setitem__(key, 12345))
+        return _edited(response, contract.entity.path, lambda entity: entity.pop(field, None))
 
 
 class _CreateAmountAsString(Mutation):
@@ -337,7 +367,7 @@ def _optional_string_error_field(contract: Contract) -> str | None:
     schema = load_schema(contract.error.schema_file)
     node: Any = schema
     for part in [p for p in contract.error.path.split(".") if p]:
-        node = node.get("properties", {}).get(part, {})
+        node = node.get("items", {}) if part.isdigit() else node.get("properties", {}).get(part, {})
     required = set(node.get("required", ()))
     for name, prop in node.get("properties", {}).items():
         kind = prop.get("type")
@@ -373,12 +403,22 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
                         if _hard(contract.cancel_outcomes[s])]
     if hard_cancellable:
         exp = contract.cancel_outcomes[hard_cancellable[0]]
-        yield Mutant("cancel-reports-old-status", "cancel.cancellable-status",
-                     "cancel succeeds but the body reports the status the link had before",
-                     _CancelReportsOldStatus(), _verdict_for(exp.source.evidence))
+        if contract.entity.status_field and contract.cancel_response is None:
+            yield Mutant("cancel-reports-old-status", "cancel.cancellable-status",
+                         "cancel succeeds but the body reports the status the link had before",
+                         _CancelReportsOldStatus(), _verdict_for(exp.source.evidence))
+        else:
+            yield Mutant("cancel-refused", "cancel.cancellable-status",
+                         "a cancel of a cancellable link is refused", _CancelRefused(),
+                         _verdict_for(exp.source.evidence))
+        persist = contract.cancelled_fetch.source if contract.cancelled_fetch else exp.source
         yield Mutant("stale-read-after-cancel", "state.cancel-persists",
                      "the first fetch after a cancel shows the pre-cancel status",
-                     _StaleReadAfterCancel(), _verdict_for(exp.source.evidence))
+                     _StaleReadAfterCancel(), _verdict_for(persist.evidence))
+        for effect in contract.side_effects:
+            yield Mutant(f"cancel-skips-side-effect:{effect.name}", "state.cancel-persists",
+                         f"the cancel leaves the {effect.name} as it was",
+                         _SideEffectSkipped(effect.name), _verdict_for(effect.source.evidence))
     hard_rejected = tuple(s for s in contract.rejected_statuses
                           if _hard(contract.cancel_outcomes[s]))
     if hard_rejected:
@@ -436,9 +476,12 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
                          _HeaderIgnored(header.name, problem),
                          _verdict_for(header_exp.source.evidence))
     version = contract.api_version()
+    cancel_answer = contract.cancel_response
     yield Mutant("cancel-body-drops-status-field", "schema.success",
-                 f"the cancel body lacks {contract.entity.status_field}",
-                 _CancelDropsStatusField(), _verdict_for(version.source.evidence))
+                 f"the cancel body lacks {contract.entity.status_field}" if cancel_answer is None and
+                 contract.entity.status_field else "the cancel body's id is a number",
+                 _CancelDropsStatusField(), _verdict_for(
+                     (cancel_answer.source if cancel_answer is not None else version.source).evidence))
     amount = _amount_field(contract)
     if amount:
         yield Mutant("create-amount-as-string", "schema.success",

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from payconform.model.contract import Candidate, Contract, HeaderSpec
+from payconform.model.contract import Candidate, Contract, HeaderSpec, SideEffect
 
 __all__ = ["CONTROL_PREFIX", "CancelAction", "Link", "Mutation", "SimResponse"]
 
@@ -52,6 +52,8 @@ class Link:
     cancelled_at: float | None = None
     expire_at: float = 0.0
     variant: str | None = None
+    #: Ids of the resources a cancel changes (contract side effects), by side-effect name.
+    related: dict[str, str] = field(default_factory=dict)
 
 
 CancelAction = Literal["cancel", "reject", "noop"]
@@ -91,6 +93,10 @@ class Mutation:
     def fetch_status(self, contract: Contract, link: Link, status: str) -> str:
         """The status a fetch reports for ``link``."""
         return status
+
+    def side_effect(self, contract: Contract, link: Link, effect: SideEffect, value: str) -> str:
+        """The value the related resource of ``effect`` reads for ``link``."""
+        return value
 
     def respond(
         self, contract: Contract, operation: str, pre_status: str | None, response: SimResponse
