@@ -358,8 +358,8 @@ class CreateSpec(Frozen):
     ``id_prefix`` and ``id_length`` random characters, or renders ``id_template`` when set
     (``{utc:<strftime format>}`` is the creation time in UTC, ``{alnum:<n>}`` n random
     letters and digits, ``{ALNUM:<n>}`` upper case letters and digits, ``{hex:<n>}`` /
-    ``{HEX:<n>}`` n random lower / upper case hex digits). ``id_max_length`` bounds ids. ``required_fields`` are dotted request paths the
-    simulator refuses a create without.
+    ``{HEX:<n>}`` n random lower / upper case hex digits). ``id_max_length`` bounds ids.
+    ``required_fields`` are dotted request paths the simulator refuses a create without.
     """
 
     operation: Operation
