@@ -116,17 +116,25 @@ def _expectation_facts(contract: Contract, scenario: Scenario) -> list[Fact]:
     entity = contract.entity
     if refusal and where != "repeat" and where != "unknown-id":
         out.append(fact("unchanged", exp.source, "the refused call changes nothing"))
+    # Where a cancel deletes the link, "cancelled" reads as the fetch cancelled_fetch states.
+    gone = contract.cancelled_fetch
+    shows = f"{contract.cancelled_status!r}" if gone is None else f"{gone.outcome.value} (gone)"
     if where.startswith("cancel:") and not refusal:
-        out.append(fact("cancelled-status", exp.source, repr(contract.cancelled_status)))
+        if entity.status_field is not None and contract.cancel_response is None:
+            out.append(fact("cancelled-status", exp.source, repr(contract.cancelled_status)))
         if entity.cancelled_at_field:
             out.append(fact("cancelled-at", exp.source, f"{entity.cancelled_at_field} set"))
         if where == f"cancel:{contract.initial_status}":
-            out.append(fact("persists", exp.source, "a fetch after the cancel shows "
-                            f"{contract.cancelled_status!r}", rule="state.cancel-persists"))
+            out.append(fact("persists", gone.source if gone else exp.source,
+                            f"a fetch after the cancel shows {shows}", rule="state.cancel-persists"))
+            for effect in contract.side_effects:
+                out.append(fact("side-effect", effect.source,
+                                f"{effect.field} {effect.values[contract.cancelled_status]!r}",
+                                effect.name, rule="state.cancel-persists"))
     if where == "repeat":
         if exp.noop and not refusal:
             out.append(fact("noop", exp.source, "every field as after the first cancel"))
-        out.append(fact("stays-cancelled", exp.source, f"still {contract.cancelled_status!r}"))
+        out.append(fact("stays-cancelled", gone.source if gone else exp.source, f"still {shows}"))
     return out
 
 

@@ -128,14 +128,15 @@ def cancel_persists(ctx: RuleContext) -> None:
                          fact=fact_id(f"cancel:{contract.initial_status}", "persists"))
     for effect in contract.side_effects:
         want = effect.values[contract.cancelled_status]
+        fact = fact_id(f"cancel:{contract.initial_status}", "side-effect", effect.name)
         if effect.name not in related:
             ctx.check(f"the link names its {effect.name} ({effect.id_field})", effect.source,
-                      False, f"{effect.id_field} set", "absent")
+                      False, f"{effect.id_field} set", "absent", fact=fact)
             continue
         answer = ctx.record(ctx.client.fetch_related(effect, related[effect.name]))
         got = dotted_get(answer.json, effect.field)
         ctx.check(f"after cancel: {effect.name} {effect.field}", effect.source, got == want,
-                  repr(want), f"{got!r} (HTTP {answer.status})")
+                  repr(want), f"{got!r} (HTTP {answer.status})", fact=fact)
 
 
 # ---- cancel.not-cancellable -----------------------------------------------------------------

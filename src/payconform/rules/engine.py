@@ -343,7 +343,9 @@ class RuleContext:
         fetched = self.fetch(link_id)
         gone = self.contract.cancelled_fetch
         if gone is not None:
-            self.expect(fetched, gone, name, where="cancelled-fetch", link_id=link_id)
+            self.check(name, gone.source, outcome_matches(gone.outcome, fetched.outcome),
+                       f"{gone.outcome.value} (the cancel deleted the link)",
+                       f"{fetched.outcome.value} (HTTP {fetched.status})", fact=fact)
             return
         got = (fetched.entity or {}).get(self.contract.entity.status_field or "")
         self.check(name, source, got == self.contract.cancelled_status,

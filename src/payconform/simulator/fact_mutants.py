@@ -16,7 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from payconform.model.contract import Candidate, Contract, Expectation, dotted_get, load_schema
+from payconform.model.contract import (
+    Candidate,
+    Contract,
+    Expectation,
+    SideEffect,
+    dotted_get,
+    load_schema,
+)
 from payconform.model.facts import Fact, facts_of, scenarios_of, success_candidate
 from payconform.model.outcomes import REFUSALS, Evidence, Outcome, Verdict
 from payconform.model.schemas import schema_errors
@@ -88,8 +95,13 @@ class FactMutation(Mutation):
         if effect == "schema-drop-status":
             if link is not None and link.api_version == self.fact.where.split(":", 2)[2] and (
                     operation == "cancel" and 200 <= response.status < 300):
-                return _edited(response, contract.entity.path,
-                               lambda e: e.pop(contract.entity.status_field, None))
+                field, answer = contract.entity.status_field, contract.cancel_response
+                if answer is not None or field is None:
+                    # The answer is not the link: its id, a string, becomes a number.
+                    path = "" if answer is not None else contract.entity.path
+                    key = answer.id_field if answer is not None else contract.entity.id_field
+                    return _edited(response, path, lambda e: e.__setitem__(key, 12345))
+                return _edited(response, contract.entity.path, lambda e: e.pop(field, None))
             return response
         if effect == "schema-error-field":
             if response.status >= 400 and isinstance(response.body, dict):
@@ -104,7 +116,7 @@ class FactMutation(Mutation):
             fired_link.status, fired_link.cancelled_at = contract.initial_status, None
         elif effect == "old-status" and response.status < 300:
             return _edited(response, contract.entity.path,
-                           lambda e: e.__setitem__(contract.entity.status_field, pre_status))
+                           lambda e: e.__setitem__(contract.entity.status_field or "", pre_status))
         elif effect == "unset-cancelled-at" and response.status < 300:
             stamp = contract.entity.cancelled_at_field or ""
             unset_zero = (contract.entity.unset_timestamp or (
@@ -122,6 +134,12 @@ class FactMutation(Mutation):
 
     def honour_idempotency_key(self, contract: Contract) -> bool:
         return self.effect != "no-replay"
+
+    def side_effect(self, contract: Contract, link: Link, effect: SideEffect, value: str) -> str:
+        if self.effect == "skip-side-effect" and effect.name == self.fact.key and (
+                link.status == contract.cancelled_status):
+            return effect.values.get(contract.initial_status, "")
+        return value
 
     def fetch_status(self, contract: Contract, link: Link, status: str) -> str:
         fired = self._fired.get("stale")
@@ -329,6 +347,7 @@ def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: l
         "cancelled-at": (f"the cancel answer leaves {contract.entity.cancelled_at_field} unset",
                          "unset-cancelled-at"),
         "persists": ("the first fetch after the cancel shows the status before it", "stale"),
+        "side-effect": (f"the cancel leaves the {fact.key} as it was", "skip-side-effect"),
     }
     if kind in effects:
         description, effect = effects[kind]
