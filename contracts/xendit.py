@@ -131,6 +131,8 @@ CONTRACT = build(
         },
         amount=50000,
         currency="IDR",
+        # CreateInvoiceRequest.currency is optional in the SDK model; an IDR account's default.
+        default_currency="IDR",
         id_template="{hex:24}",
         required_fields=("external_id",),
         amount_path="amount",

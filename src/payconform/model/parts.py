@@ -366,6 +366,8 @@ class CreateSpec(Frozen):
     body: dict[str, Any]
     amount: int = 100
     currency: str = "INR"
+    #: The currency the provider assumes when a create names none (None: it is required).
+    default_currency: str | None = None
     success_status: int = 200
     id_from: str | None = None
     id_prefix: str = ""

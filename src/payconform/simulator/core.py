@@ -443,7 +443,7 @@ class Simulator:
         if not isinstance(request, dict):
             return self._plain_error(400, "request body must be a JSON object")
         amount = dotted_get(request, spec.amount_path)
-        currency = dotted_get(request, spec.currency_path)
+        currency = dotted_get(request, spec.currency_path, spec.default_currency)
         if amount is None or currency is None:
             return self._plain_error(
                 400, f"{spec.amount_path} and {spec.currency_path} are required"
