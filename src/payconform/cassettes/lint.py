@@ -251,8 +251,10 @@ def _schemas(loaded: LoadedCassette, contract: Contract) -> list[Finding]:
                 version = contract.api_version(str(name) if name else None)
             except KeyError:
                 version = contract.api_version()
-            problems = schema_errors(version.entity_schema_file, body)
             schema = version.entity_schema_file
+            if operation == "cancel" and contract.cancel_response is not None:
+                schema = contract.cancel_response.schema_file  # the answer is not the link
+            problems = schema_errors(schema, body)
         elif body is not None and status not in (429,) and status < 600:
             problems = schema_errors(contract.error.schema_file, body)
             schema = contract.error.schema_file
