@@ -190,6 +190,14 @@ def _expectation_mutant(contract: Contract, fact: Fact) -> ContractMutant | None
         return ContractMutant(fact, f"the cancelled status is {renamed!r}",
                               contract.model_copy(update={"statuses": statuses,
                                                           "cancelled_status": renamed}))
+    if kind == "side-effect":
+        effect = contract.side_effect(fact.key)
+        value = _altered(effect.values[contract.cancelled_status])
+        changed = effect.model_copy(update={"values": {**effect.values,
+                                                       contract.cancelled_status: value}})
+        effects = tuple(changed if e.name == effect.name else e for e in contract.side_effects)
+        return ContractMutant(fact, f"the cancel leaves the {effect.name} {value!r}",
+                              contract.model_copy(update={"side_effects": effects}))
     if kind == "cancelled-at" and contract.entity.cancelled_at_field:
         renamed = f"{contract.entity.cancelled_at_field}_altered"
         template = {renamed if k == contract.entity.cancelled_at_field else k: v

@@ -56,7 +56,9 @@ def _operation(doc: dict[str, Any], contract: Contract, method: str, path: str
     """The vendor operation matching the contract's ``method path`` (relative to its base URL)."""
     servers = [urlsplit(s.get("url", "")).path.rstrip("/") for s in doc.get("servers", [])] or [""]
     bases = {urlsplit(u).path.rstrip("/") for u in contract.base_urls.values()}
-    wanted = {_normal(b + path) for b in bases}
+    # A versioned path ({version}) is the contract's under any of its API versions.
+    paths = {path.replace("{version}", v.name) for v in contract.api_versions}
+    wanted = {_normal(b + p) for b in bases for p in paths}
     for vendor_path, item in doc.get("paths", {}).items():
         operation = item.get(method.lower()) if isinstance(item, dict) else None
         if operation is None:

@@ -16,6 +16,7 @@ Only documented and observed facts raise; inferred and unverified ones never fai
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -218,7 +219,7 @@ def inexpressible_rules(document: dict[str, Any], contract: Contract) -> list[st
     out.append("cancel.cancellable-status / cancel.not-cancellable: OpenAPI cannot tie a response "
                "to the link's prior status (which statuses may be cancelled)")
     out.append("cancel.repeat: OpenAPI cannot say a second call is a no-op or an error")
-    if contract.cancelled_status not in text:
+    if contract.entity.status_field is not None and contract.cancelled_status not in text:
         out.append(f"schema.success: the cancel response does not pin the status to "
                    f"{contract.cancelled_status!r}")
     for name, exp in (("auth.missing", contract.auth.missing), ("auth.invalid", contract.auth.invalid),
@@ -229,6 +230,35 @@ def inexpressible_rules(document: dict[str, Any], contract: Contract) -> list[st
     for header in contract.checked_headers:
         if header.name.lower() not in text.lower():
             out.append(f"headers.required: the document does not declare the {header.name} header")
+    method = contract.cancel.method.lower()
+    for path, item in document.get("paths", {}).items():
+        operation = item.get(method) if isinstance(item, dict) else None
+        codes = sorted(str(c) for c in (operation or {}).get("responses", {}))
+        if operation is not None and not any(c.startswith("4") for c in codes):
+            out.append(f"cancel.not-cancellable / cancel.repeat / cancel.unknown-id: "
+                       f"{method.upper()} {path} declares no 4xx response (only {', '.join(codes)}): "
+                       "every refusal of a cancel is outside the document")
+    for values, description in _described_enums(document):
+        if contract.cancelled_status in values or contract.initial_status in values:
+            silent = [v for v in values if not re.search(rf"\b{re.escape(v)}\b", description)]
+            if silent:
+                out.append(f"schema.success: the document's status enum lists {silent} without "
+                           "describing them (undocumented values)")
+    return out
+
+
+def _described_enums(node: Any) -> list[tuple[list[str], str]]:
+    """Every (string enum, description) pair of a document, found anywhere in it."""
+    out: list[tuple[list[str], str]] = []
+    if isinstance(node, dict):
+        values, description = node.get("enum"), node.get("description")
+        if isinstance(values, list) and isinstance(description, str):
+            out.append(([v for v in values if isinstance(v, str)], description))
+        for value in node.values():
+            out.extend(_described_enums(value))
+    elif isinstance(node, list):
+        for value in node:
+            out.extend(_described_enums(value))
     return out
 
 
