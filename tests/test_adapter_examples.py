@@ -80,8 +80,13 @@ def test_a_correct_adapter_passes_every_rule(provider: str, spec: str, sdk: str 
 
 
 def test_wrong_mapping_fails_the_refusals_it_misreads() -> None:
-    """Given link_not_active read as ALREADY_CANCELLED: documented refusals FAIL, inferred WARN."""
-    assert findings(judge("cashfree", "cashfree_adapter:buggy_factory")) == {
+    """Given link_not_active read as ALREADY_CANCELLED: documented refusals FAIL, inferred WARN;
+    each failed check names the contract fact it stands on."""
+    results = judge("cashfree", "cashfree_adapter:buggy_factory")
+    paid = next(r for r in results if (r.rule_id, r.case_id) == ("adapter.outcome-mapping",
+                                                                 "cancel:PAID"))
+    assert [c.fact for c in paid.checks if not c.passed] == ["cancel:PAID/outcome"]
+    assert findings(results) == {
         ("adapter.outcome-mapping", "cancel:PAID", "FAIL"),
         ("adapter.outcome-mapping", "cancel:EXPIRED", "FAIL"),
         ("adapter.outcome-mapping", "cancel:PARTIALLY_PAID", "WARN"),

@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from payconform.adapters.harness import AdapterHarness
-from payconform.adapters.judge import ADAPTER_RULES, adapter_cases
+from payconform.adapters.judge import ADAPTER_RULES, adapter_cases, outcome_fact
+from payconform.adapters.scenarios import plan
+from payconform.model.facts import facts_of
 from payconform.model.registry import all_contracts, get_contract
 from payconform.rules.engine import CaseResult
 from tests.adapter_mutants import factory_for
@@ -102,3 +104,13 @@ def test_a_defect_in_the_judge_is_never_the_adapters_failure(monkeypatch: pytest
         harness.stop()
     assert result.verdict.value == "INCONCLUSIVE"
     assert result.message == "internal error while judging the case: RuntimeError: judge defect"
+
+
+@pytest.mark.parametrize("provider", list(all_contracts()))
+def test_every_outcome_check_names_a_fact_of_the_contract(provider: str) -> None:
+    """Given any scenario, the outcome check stands on a fact id the contract really has."""
+    contract = get_contract(provider)
+    facts = {f.id for f in facts_of(contract)}
+    for scenario in plan(contract):
+        for repeated in (False, True):
+            assert outcome_fact(contract, scenario, repeated) in facts, (scenario.id, repeated)

@@ -18,12 +18,21 @@ from urllib.parse import unquote, urlsplit
 
 from payconform.adapters.scenarios import RETRY_AFTER_SECONDS, Scenario, Session, plan
 from payconform.model.contract import Contract, Expectation, HeaderSpec, Source, inferred
+from payconform.model.facts import fact_id
 from payconform.model.outcomes import REFUSALS, Evidence, Outcome, Verdict
 from payconform.model.redact import Redactor
 from payconform.rules.engine import Case, CaseResult, Check, decide
 
-__all__ = ["ADAPTER_RULES", "OUTCOME_RULE", "AdapterRule", "Sent", "adapter_cases", "judge_case",
-           "judge_session"]
+__all__ = [
+    "ADAPTER_RULES",
+    "OUTCOME_RULE",
+    "AdapterRule",
+    "Sent",
+    "adapter_cases",
+    "judge_case",
+    "judge_session",
+    "outcome_fact",
+]
 
 OUTCOME_RULE = "adapter.outcome-mapping"
 RETRY_AFTER_SOURCE = inferred(
@@ -77,9 +86,11 @@ class Run:
     fetched: str | None = None
     checks: list[Check] = field(default_factory=list)
 
-    def check(self, name: str, source: Source, passed: bool, expected: str, received: str) -> None:
-        """Record one check at ``source``'s evidence level."""
-        self.checks.append(Check(name, source.evidence, passed, expected, received, source.citation))
+    def check(self, name: str, source: Source, passed: bool, expected: str, received: str, *,
+              fact: str = "") -> None:
+        """Record one check at ``source``'s evidence level (``fact``: the contract fact it uses)."""
+        self.checks.append(Check(name, source.evidence, passed, expected, received, source.citation,
+                                 fact=fact))
 
     @property
     def target(self) -> str | None:
@@ -188,6 +199,28 @@ def _outcome_source(contract: Contract, scenario: Scenario) -> Source:
     return _judged_source(_expectation(contract, scenario))
 
 
+def _where(contract: Contract, scenario: Scenario) -> str:
+    """Where the contract states the scenario's expectation (a fact-id prefix)."""
+    if scenario.kind in ("unknown-id", "invalid-credentials"):
+        return "unknown-id" if scenario.kind == "unknown-id" else "auth:invalid"
+    status = scenario.status or contract.initial_status
+    return "repeat" if status == contract.cancelled_status else f"cancel:{status}"
+
+
+def outcome_fact(contract: Contract, scenario: Scenario, repeated: bool) -> str:
+    """The contract fact an outcome check stands on (see :mod:`payconform.model.facts`)."""
+    if scenario.kind == "fault":
+        if repeated:  # the adapter reports what its repeated cancel was answered
+            exp = contract.repeat_cancel
+            return fact_id("repeat", "outcome" if exp.source.evidence is not Evidence.UNVERIFIED
+                           else "behaviour")
+        return fact_id(f"cancel:{contract.initial_status}", "cancelled-status")
+    exp = _expectation(contract, scenario)
+    if exp.source.evidence is Evidence.UNVERIFIED:
+        return fact_id(_where(contract, scenario), "behaviour")
+    return fact_id(_where(contract, scenario), "outcome")
+
+
 def _allowed(contract: Contract, scenario: Scenario, final_status: str | None) -> set[str]:
     if scenario.kind == "fault":
         allowed = {Outcome.PROVIDER_ERROR.value, Outcome.RATE_LIMITED.value}
@@ -231,7 +264,8 @@ def outcome_mapping(run: Run) -> None:
         # The cancel took effect, and the adapter reports what a repeated cancel answered: that
         # answer is the contract's repeat-cancel behaviour, at its evidence level.
         source = _judged_source(contract.repeat_cancel)
-    run.check("adapter outcome", source, got in allowed, expected, received)
+    run.check("adapter outcome", source, got in allowed, expected, received,
+              fact=outcome_fact(contract, scenario, source is not _outcome_source(contract, scenario)))
     if run.fetched is not None and run.final_status is not None:
         run.check("adapter fetch() status", contract.fetch_source, run.fetched == run.final_status,
                   repr(run.final_status), repr(run.fetched))
@@ -498,7 +532,8 @@ def judge_case(contract: Contract, case: Case, session: Session, *, outcome: str
         return CaseResult(contract.provider, case.rule_id, case.case_id, case.title, verdict,
                           source.evidence.value, source.citation, redactor.text(message),
                           checks=[Check(c.name, c.evidence, c.passed, redactor.text(c.expected),
-                                        redactor.text(c.received), c.citation) for c in checks],
+                                        redactor.text(c.received), c.citation, fact=c.fact)
+                                  for c in checks],
                           exchanges=[_exchange(s, redactor) for s in traffic] if shown else [],
                           origin=origin)
 
