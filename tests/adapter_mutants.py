@@ -41,7 +41,7 @@ class ContractAdapter:
         return self.client.link_id_of(self.client.create())
 
     def fetch(self, link_id: str) -> str:
-        path = self.contract.fetch.url_path(quote(link_id, safe=""))
+        path = self.contract.fetch.url_path(quote(link_id, safe=""), self.client.version)
         auth = "missing" if "no-auth-on-fetch" in self.bugs else "valid"
         exchange = self.client._send("fetch", self.contract.fetch.method, path, auth=auth)
         if exchange.entity is None:
@@ -55,7 +55,7 @@ class ContractAdapter:
         omit: tuple[str, ...] = ()
         if "retry-without-key" in self.bugs and self.contract.idempotency_header is not None:
             omit, overrides = (self.contract.idempotency_header.name,), {}
-        return self.client._send("cancel", method, op.url_path(quote(link_id, safe="")),
+        return self.client._send("cancel", method, op.url_path(quote(link_id, safe=""), self.client.version),
                                  body=self.contract.cancel_body, header_overrides=overrides,
                                  omit_headers=omit, renew="no-token-renewal" not in self.bugs)
 

@@ -215,8 +215,9 @@ class ScenarioSimulator(Simulator):
             if scenario.status is not None and scenario.status != contract.initial_status:
                 self.force_status(link_id, scenario.status)
             if scenario.fault is not None:
-                # The fault acts on this link's cancel only, whatever else the adapter sends.
-                path = self.base_path + contract.cancel.url_path(link_id)
+                # The fault acts on this link's cancel only, whatever else the adapter sends
+                # (after a {version} segment, whichever version the adapter names).
+                path = (self.base_path + contract.cancel.url_path(link_id)).split("{version}")[-1]
                 self.faults.extend(parse_faults({**scenario.fault, "operation": "cancel",
                                                 "path": path, "times": 1}))
             if scenario.expire_tokens:
