@@ -18,7 +18,7 @@ import pytest
 
 from payconform.model.outcomes import Verdict
 from payconform.model.registry import get_contract
-from payconform.plugin import STATE, RunState
+from payconform.plugin import STATE, RunState, claim
 from payconform.properties.checks import inexpressible_rules, run_schemathesis
 from payconform.properties.openapi import export
 from payconform.properties.profiles import machine_settings, session_seed
@@ -47,13 +47,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _run(state: RunState, provider: str, document: dict, rule_id: str,  # type: ignore[type-arg]
          request: pytest.FixtureRequest, suffix: str = "") -> tuple[CaseResult, list[str]]:
+    seed = session_seed(request.config.getoption("hypothesis_seed", None))
+    claim(request.node, provider, rule_id, f"seed-{seed}")
     if state.options.lane != "simulator":
         pytest.skip("schemathesis runs against payconform's served simulator (simulator lane)")
     contract = get_contract(provider)
-    base = machine_settings()
+    base = machine_settings(state.profile)
     # Each schemathesis example is a request or a short chain: a third of the budget suffices.
     settings = type(base)(base, max_examples=max(3, base.max_examples // 3))
-    seed = session_seed(request.config.getoption("hypothesis_seed", None))
     simulator = Simulator(contract)
     with serve_in_thread(simulator) as server:
         client = ProviderClient(contract, httpx.Client(base_url=server.base_url + "/"),
@@ -63,17 +64,28 @@ def _run(state: RunState, provider: str, document: dict, rule_id: str,  # type: 
                                fresh_state=simulator.forget_links)
         client.http.close()
     failures = list(run.failures.values())
+    verdict = run.verdict
+    message = {Verdict.FAIL: "\n\n".join(failures),
+               Verdict.ERROR: "\n".join(run.errors),
+               Verdict.INCONCLUSIVE: "\n".join(run.inconclusive)}.get(verdict, "")
     result = CaseResult(
         provider=provider, rule_id=rule_id, case_id=f"seed-{seed}",
         title="schemathesis (built-in checks + payconform checks, stateful phase)",
-        verdict=Verdict.PASS if run.passed else Verdict.FAIL, evidence="documented",
-        citation="payconform openapi " + provider, message="\n\n".join(failures)[:8000],
+        verdict=verdict, evidence="documented",
+        citation="payconform openapi " + provider, message=message[:8000],
         observations=[f"{run.cases} schemathesis cases in {run.duration_s:.1f}s", *run.notes],
-        duration_ms=run.duration_s * 1000, origin="simulator (loopback)")
+        duration_ms=run.duration_s * 1000, origin="simulator (loopback)",
+        traceback="\n".join(run.errors.values())[:8000])
     state.results.append(result)
+    if verdict is Verdict.ERROR:
+        pytest.fail(f"{provider} {rule_id}: ERROR\n{result.message}\n{result.traceback}",
+                    pytrace=False)
+    if verdict is Verdict.INCONCLUSIVE:
+        pytest.skip(f"INCONCLUSIVE {provider} {rule_id}: {result.message}")
     return result, failures
 
 
+@pytest.mark.rule("schemathesis.exported-openapi")
 def test_schemathesis_finds_no_failure_on_the_exported_document(
     provider: str, request: pytest.FixtureRequest
 ) -> None:
@@ -86,6 +98,7 @@ def test_schemathesis_finds_no_failure_on_the_exported_document(
                     pytrace=False)
 
 
+@pytest.mark.rule("schemathesis.vendor-openapi")
 def test_the_vendor_openapi_is_run_and_its_blind_spots_are_reported(
     provider: str, vendor_document: str, request: pytest.FixtureRequest
 ) -> None:

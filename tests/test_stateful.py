@@ -41,6 +41,7 @@ def test_the_machine_catches_every_transition_repeat_and_schema_mutant(
     """Given a mutant of a transition, repeat or schema rule, the machine reports it."""
     mutant = next(m for m in mutants_for(CONTRACTS[provider]) if m.id == mutant_id)
     result = run_machine(_harness(provider, mutant_id), settings=detection_settings("ci"), seed=7)
+    assert result.verdict is not Verdict.ERROR, result.message
     assert result.verdict.severity <= mutant.expected_verdict.severity, (
         f"expected {mutant.expected_verdict}, got {result.verdict}: {result.message}")
 

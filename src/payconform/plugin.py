@@ -27,17 +27,25 @@ from payconform.adapters.protocol import AdapterError, load_factory
 from payconform.lanes.base import LaneOptions, LaneRefused, LaneSession, LaneUnavailable, new_run_id
 from payconform.model.contract import Contract
 from payconform.model.outcomes import Verdict
+from payconform.model.redact import Redactor
 from payconform.model.registry import UnknownProvider, all_contracts, get_contract
-from payconform.properties.profiles import active_profile, register_profiles, session_seed
-from payconform.reporting.report import RunReport, matrix, write_report
+from payconform.properties.profiles import REMOTE_LANES, active_profile, register_profiles, session_seed
+from payconform.reporting.report import (
+    ERROR_MEANING,
+    EXIT_ERROR,
+    EXIT_FAIL,
+    EXIT_INCONCLUSIVE,
+    EXIT_OK,
+    RunReport,
+    exit_status,
+    matrix,
+    write_report,
+)
 from payconform.rules.catalog import cases_for
-from payconform.rules.engine import Case, CaseResult
+from payconform.rules.engine import Case, CaseResult, error_result
 from payconform.wiring import LANES, check_lane, open_session
 
-__all__ = ["EXIT_INCONCLUSIVE", "ConformanceWarning", "RunState"]
-
-#: Exit status of a run with no contract failure but with inconclusive cases.
-EXIT_INCONCLUSIVE = 6
+__all__ = ["EXIT_ERROR", "EXIT_INCONCLUSIVE", "ConformanceWarning", "RunState", "claim"]
 
 
 class ConformanceWarning(UserWarning):
@@ -57,6 +65,20 @@ class RunState:
     extra: dict[str, Any] = field(default_factory=dict)
     adapter: Any = None
     harnesses: dict[str, AdapterHarness] = field(default_factory=dict)
+    #: The hypothesis profile of this run (``live`` on the lanes that reach a vendor).
+    profile: str = "dev"
+    #: Failed tests that are not payconform's (e.g. a project's own tests in the session).
+    foreign_failures: int = 0
+
+    def redactor(self, provider: str) -> Redactor:
+        """The redactor of a provider's lane session (its simulator credentials before one opens)."""
+        session = self.sessions.get(provider)
+        if isinstance(session, LaneSession):
+            return session.redactor
+        try:
+            return Redactor(get_contract(provider).auth.simulator_credentials.values())
+        except UnknownProvider:
+            return Redactor(())
 
     def harness(self, contract: Contract) -> AdapterHarness:
         """The adapter harness (served simulator + adapter) of a provider."""
@@ -73,6 +95,10 @@ class RunState:
                 cached = open_session(contract, self.options)
             except LaneUnavailable as exc:
                 cached = exc
+            else:
+                plan = self.extra.get("plan", {}).get(contract.provider)
+                if plan is not None:
+                    cached.extra["planned_search"] = plan["search"]
             self.sessions[contract.provider] = cached
         if isinstance(cached, LaneUnavailable):
             raise cached
@@ -80,6 +106,30 @@ class RunState:
 
 
 STATE = pytest.StashKey[RunState]()
+#: Per test item: how many results the run had when the item started.
+_RESULTS_AT = pytest.StashKey[int]()
+#: Per test item: (provider, rule id, case id) it judges, when it said so (see :func:`claim`).
+_CLAIM = pytest.StashKey[tuple[str, str, str]]()
+
+
+def claim(item: pytest.Item, provider: str, rule_id: str, case_id: str) -> None:
+    """Say which report row a suite test produces, so that a crash still lands there as ERROR."""
+    item.stash[_CLAIM] = (provider, rule_id, case_id)
+
+
+def _identity(item: pytest.Item) -> tuple[str, str, str] | None:
+    """The (provider, rule, case) a payconform suite test judges; None for other tests."""
+    if _CLAIM in item.stash:
+        return item.stash[_CLAIM]
+    callspec = getattr(item, "callspec", None)
+    params: dict[str, Any] = dict(callspec.params) if callspec is not None else {}
+    if isinstance(params.get("conformance"), tuple):
+        provider, case = params["conformance"]
+        return str(provider), case.rule_id, case.case_id
+    marker = item.get_closest_marker("rule")
+    if marker is None or not marker.args:
+        return None
+    return str(params.get("provider", "")), str(marker.args[0]), item.name
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -102,22 +152,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    register_profiles()  # PAYCONFORM_HYPOTHESIS_PROFILE: dev (default), ci, live
-    try:
-        from hypothesis import settings as hypothesis_settings
-
-        hypothesis_settings.load_profile(active_profile())
-    except ValueError as exc:
-        raise pytest.UsageError(str(exc)) from None
     config.addinivalue_line(
         "markers",
-        "rule(rule_id): tie a suite test to a payconform rule id; the test is parametrized "
-        "over every selected provider's cases of that rule and must use the 'conformance' "
-        "fixture",
+        "rule(rule_id): tie a suite test to a payconform rule id; with the 'conformance' "
+        "fixture the test is parametrized over every selected provider's cases of that rule; "
+        "without it (property searches) the id names the test's report row",
     )
     lane = config.getoption("--lane") or os.environ.get("PAYCONFORM_LANE") or "simulator"
     if lane not in LANES:
         raise pytest.UsageError(f"PAYCONFORM_LANE={lane!r} is not a lane; use one of {LANES}")
+    # PAYCONFORM_HYPOTHESIS_PROFILE: dev, ci, live; unset: live on the lanes that reach a
+    # vendor (every example is a real request), dev elsewhere.
+    register_profiles()
+    try:
+        from hypothesis import settings as hypothesis_settings
+
+        profile = active_profile(lane)
+        hypothesis_settings.load_profile(profile)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     names = config.getoption("--provider") or list(all_contracts())
     for name in names:
         try:
@@ -137,7 +190,8 @@ def pytest_configure(config: pytest.Config) -> None:
             check_lane(get_contract(name), options)
         except LaneRefused as exc:
             raise pytest.UsageError(str(exc)) from None
-    state = RunState(options, list(dict.fromkeys(names)), Path(config.getoption("--report-dir")))
+    state = RunState(options, list(dict.fromkeys(names)), Path(config.getoption("--report-dir")),
+                     profile=profile)
     spec = config.getoption("--adapter")
     if spec:
         if lane != "simulator":
@@ -180,10 +234,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash[STATE]
-    profile = os.environ.get("PAYCONFORM_HYPOTHESIS_PROFILE", "dev")
     return [
         f"payconform: lane={state.options.lane} run={state.options.run_id} "
-        f"providers={','.join(state.providers)} hypothesis-profile={profile} "
+        f"providers={','.join(state.providers)} hypothesis-profile={state.profile} "
         f"seed={session_seed(config.getoption('hypothesis_seed', None))}"
     ]
 
@@ -248,6 +301,8 @@ class CaseRunner:
         head = f"{result.provider} {result.rule_id} [{result.case_id}]"
         if result.verdict is Verdict.FAIL:
             pytest.fail(f"{head}: FAIL\n{result.message}", pytrace=False)
+        if result.verdict is Verdict.ERROR:
+            pytest.fail(f"{head}: ERROR\n{result.message}\n{result.traceback}", pytrace=False)
         if result.verdict is Verdict.SKIPPED:
             pytest.skip(f"{head}: {result.message}")
         if result.verdict is Verdict.INCONCLUSIVE:
@@ -272,12 +327,20 @@ def conformance(request: pytest.FixtureRequest) -> CaseRunner:
     return CaseRunner(state, get_contract(provider), case)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Adapter tests run only with --adapter; without it they are deselected, not skipped.
+def _is_search(item: pytest.Item) -> bool:
+    """A payconform test that searches (properties, schemathesis) rather than runs one case."""
+    callspec = getattr(item, "callspec", None)
+    return (item.get_closest_marker("rule") is not None
+            and not (callspec is not None and "conformance" in callspec.params))
 
-    An adapter rule with no scenario for the selected providers (e.g. token renewal where no
-    contract has bearer tokens) is deselected too.
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The rule catalog runs first, property searches after it (the budget goes to the cases
+    first). Adapter tests run only with --adapter; without it they are deselected, not
+    skipped; an adapter rule with no scenario for the selected providers (e.g. token renewal
+    where no contract has bearer tokens) is deselected too.
     """
+    items.sort(key=_is_search)  # stable: the order within each group is kept
     with_adapter = config.stash[STATE].adapter is not None
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
@@ -290,6 +353,81 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """On the lanes that reach a vendor, plan each provider's calls before the first request:
+    one line per provider; a budget that cannot cover the selected rule cases stops the run
+    (exit 4) before anything is sent."""
+    state = session.config.stash.get(STATE, None)
+    if state is None or state.options.lane not in REMOTE_LANES or session.config.option.collectonly:
+        return
+    from payconform.lanes.plan import plan_calls
+
+    cases: dict[str, list[Case]] = {}
+    searches: set[str] = set()
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        params = dict(callspec.params) if callspec is not None else {}
+        if isinstance(params.get("conformance"), tuple):
+            provider, case = params["conformance"]
+            cases.setdefault(provider, []).append(case)
+        elif _is_search(item) and "provider" in params:
+            searches.add(str(params["provider"]))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for provider in state.providers:
+        if provider not in cases and provider not in searches:
+            continue
+        try:
+            plan = plan_calls(get_contract(provider), state.options, cases.get(provider, []),
+                              search=provider in searches and state.options.lane == "live")
+        except (LaneUnavailable, LaneRefused):
+            continue  # reported by the cases themselves (SKIPPED with what to set)
+        if not plan.fits:
+            pytest.exit(plan.line(), returncode=pytest.ExitCode.USAGE_ERROR)
+        state.extra.setdefault("plan", {})[provider] = plan.to_json()
+        if reporter is not None:
+            reporter.write_line(f"payconform: {plan.line()}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    state = item.config.stash.get(STATE, None)
+    if state is not None:
+        item.stash[_RESULTS_AT] = len(state.results)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Every outcome lands in the report: a payconform test that failed without a FAIL or
+    ERROR row of its own (it crashed) gets an ERROR row with the traceback; one skipped
+    before it wrote a row gets a SKIPPED row with the reason."""
+    report = yield
+    state = item.config.stash.get(STATE, None)
+    if state is None or not (report.failed or report.skipped):
+        return report
+    identity = _identity(item)
+    if identity is None:
+        state.foreign_failures += report.failed
+        return report
+    provider, rule_id, case_id = identity
+    mine = [r for r in state.results[item.stash.get(_RESULTS_AT, len(state.results)):]
+            if r.provider == provider]
+    doc = (getattr(getattr(item, "function", None), "__doc__", None) or "").strip()
+    title = doc.splitlines()[0] if doc else item.name
+    if report.skipped:
+        if not mine and isinstance(report.longrepr, tuple):
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            state.results.append(CaseResult(provider, rule_id, case_id, title, Verdict.SKIPPED,
+                                            "unverified", "", reason, origin=state.options.lane))
+        return report
+    if any(r.verdict in (Verdict.FAIL, Verdict.ERROR) for r in mine):
+        return report
+    exc = call.excinfo.value if call.excinfo is not None else RuntimeError(str(report.longrepr))
+    state.results.append(error_result(
+        provider, rule_id, case_id, title, exc, origin=state.options.lane,
+        redactor=state.redactor(provider), context=f"(in the {call.when} of {item.nodeid})"))
+    return report
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -314,27 +452,29 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from payconform.audit.guards import unguarded
 
     state.extra["unguarded"] = {p: [f.id for f in unguarded(p)]
-                                for p in sorted({r.provider for r in state.results})}
+                                for p in sorted({r.provider for r in state.results} & set(state.providers))}
+    verdicts = {r.verdict for r in state.results}
+    # A scheduled sandbox run whose secrets went missing skips everything: that must not look
+    # green, because nothing about the vendor was checked.
+    if state.options.lane in ("live", "record") and verdicts == {Verdict.SKIPPED}:
+        state.extra["nothing_checked"] = True
     report = RunReport(
         run_id=state.options.run_id,
         lane=state.options.lane,
         providers=sorted({r.provider for r in state.results}),
         results=state.results,
         seed=str(session_seed(session.config.getoption("hypothesis_seed", None))),
-        hypothesis_profile=os.environ.get("PAYCONFORM_HYPOTHESIS_PROFILE", "dev"),
+        hypothesis_profile=state.profile,
         base_url=state.options.base_url,
         api_versions={p: get_contract(p).default_api_version for p in state.providers},
         extra=state.extra,
     )
     state.report_path = write_report(report, state.report_dir)
-    verdicts = {r.verdict for r in state.results}
-    if exitstatus == 0 and Verdict.INCONCLUSIVE in verdicts and Verdict.FAIL not in verdicts:
-        session.exitstatus = EXIT_INCONCLUSIVE
-    # A scheduled sandbox run whose secrets went missing skips everything: that must not look
-    # green, because nothing about the vendor was checked.
-    if exitstatus == 0 and state.options.lane in ("live", "record") and verdicts == {Verdict.SKIPPED}:
-        state.extra["nothing_checked"] = True
-        session.exitstatus = EXIT_INCONCLUSIVE
+    # The report and the exit status say the same thing: every failed payconform test has a
+    # FAIL or ERROR row. Other failures (tests that are not payconform's) keep pytest's 1.
+    derived = exit_status(verdicts, state.options.lane)
+    if exitstatus in (EXIT_OK, EXIT_FAIL) and not state.foreign_failures:
+        session.exitstatus = derived
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -355,5 +495,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if state.extra.get("nothing_checked"):
         terminalreporter.write_line("nothing was checked: every case was skipped (see the reasons "
                                     "above); exit status 6")
+    errors = [r for r in state.results if r.verdict is Verdict.ERROR]
+    if errors:
+        terminalreporter.write_line(f"{ERROR_MEANING}: {len(errors)} case(s); exit status "
+                                    f"{EXIT_ERROR} unless a case FAILed")
+        for result in errors:
+            terminalreporter.write_line(f"  {result.provider} {result.rule_id} [{result.case_id}]: "
+                                        f"{result.message.splitlines()[0]}")
     if state.report_path is not None:
         terminalreporter.write_line(f"report: {state.report_path / 'conformance.json'}")

@@ -97,11 +97,13 @@ class ProductionRefused(httpx.TransportError):
 class LivePolicy:
     """Per-provider limits of a live run, from ``PAYCONFORM_LIVE_<NAME>[_<PROVIDER>]``.
 
-    ``budget``: API calls per provider per run, retries included (cleanup may exceed it);
+    ``budget``: API calls per provider per run, retries and cleanup included (the run plans
+    its calls before the first request: see :mod:`payconform.lanes.plan`);
     ``rate``: requests per second (0: unlimited); ``retries``: extra attempts per request;
     ``backoff``: first retry delay in seconds, doubled each time; ``max_wait``: the longest
     ``Retry-After`` honoured (longer means give up: INCONCLUSIVE); ``timeout``: seconds per
-    request (connect, read, write).
+    request (connect, read, write); ``search_share``: the share of the budget the property
+    searches may spend, after the rule catalog (0 to 1).
     """
 
     budget: int = 400
@@ -110,6 +112,8 @@ class LivePolicy:
     backoff: float = 0.5
     max_wait: float = 30.0
     timeout: float = 15.0
+    #: The share of the budget property searches may spend (their links' cleanup included).
+    search_share: float = 0.25
 
     @classmethod
     def from_env(cls, provider: str, env: Mapping[str, str]) -> LivePolicy:
@@ -127,8 +131,9 @@ class LivePolicy:
                     value = kind(raw)
                 except ValueError:
                     value = -1
-                if value < 0:
-                    raise LaneRefused(f"{var}={raw!r} is not a non-negative {kind.__name__}")
+                if value < 0 or (spec.name == "search_share" and value > 1):
+                    limits = "between 0 and 1" if spec.name == "search_share" else "non-negative"
+                    raise LaneRefused(f"{var}={raw!r} is not a {limits} {kind.__name__}")
                 values[spec.name] = value
                 break
         return cls(**values)
@@ -195,6 +200,7 @@ class LiveTransport(httpx.BaseTransport):
         self.calls = 0
         self.retries = 0
         self.cleanup_calls = 0
+        self.rule_calls = 0
         self.unbudgeted = False
         self.current_rule: str | None = None
         self.observed: dict[str, dict[str, set[Any]]] = {}
@@ -319,6 +325,7 @@ class LiveTransport(httpx.BaseTransport):
             self._throttle(request)
             self.calls += 1
             self.cleanup_calls += self.unbudgeted
+            self.rule_calls += self.current_rule is not None
             if attempt == 0:
                 self._note_attempt(request)
             try:
@@ -407,6 +414,21 @@ class LiveSession(LaneSession):
             raise
         finally:
             self.wire.current_rule = None
+
+    def search_allowance(self) -> tuple[Callable[[], int], int, str]:
+        """(calls so far, calls a property search may spend, why): the search's share of the
+        budget, less what the rule catalog's cleanup still needs (a fetch and a cancel per
+        link it created); the search reserves its own links' cleanup inside its share."""
+        assert self.wire is not None
+        wire, policy = self.wire, self.wire.policy
+        share = int(policy.budget * policy.search_share)
+        left = policy.budget - wire.calls - 2 * len(self.links.created)
+        planned = self.extra.get("planned_search")
+        allowed = max(0, min(share, left, planned if isinstance(planned, int) else share))
+        note = (f"the property search may spend {allowed} of the {policy.budget} API calls of "
+                f"{self.contract.provider} ({policy.search_share:.0%} of the budget, after the "
+                "rule catalog and its cleanup)")
+        return (lambda: wire.calls), allowed, note
 
     def cleanup(self) -> dict[str, Any]:
         """Cancel every link this run created that is still cancellable; returns a summary
@@ -542,9 +564,11 @@ class LiveSession(LaneSession):
         """Add this provider's API calls, cleanup and changes to the run; append the history."""
         assert self.wire is not None
         provider = self.contract.provider
+        wire = self.wire
         run_extra.setdefault("api_calls", {})[provider] = {
-            "total": self.wire.calls, "retries": self.wire.retries,
-            "cleanup": self.wire.cleanup_calls, "budget": self.wire.policy.budget}
+            "total": wire.calls, "retries": wire.retries,
+            "cleanup": wire.cleanup_calls, "budget": wire.policy.budget,
+            "rules": wire.rule_calls, "search": wire.calls - wire.rule_calls - wire.cleanup_calls}
         run_extra.setdefault("cleanup", {})[provider] = {
             k: v for k, v in self.cleanup_summary.items()}
         mine = [r for r in results if r.provider == provider]
@@ -603,4 +627,5 @@ def live_session(
     )
     session.extra["finish"] = session.cleanup
     session.extra["annotate"] = session.annotate
+    session.extra["search_allowance"] = session.search_allowance
     return session

@@ -45,6 +45,8 @@ class Verdict(StrEnum):
     """The result of one rule case; ordered from worst to best by :data:`SEVERITY`."""
 
     FAIL = "FAIL"
+    #: payconform itself (a rule, a property, hypothesis, schemathesis) broke: no judgement.
+    ERROR = "ERROR"
     WARN = "WARN"
     INCONCLUSIVE = "INCONCLUSIVE"
     OBSERVED = "OBSERVED"
@@ -59,11 +61,12 @@ class Verdict(StrEnum):
 
 _SEVERITY = {
     Verdict.FAIL: 0,
-    Verdict.WARN: 1,
-    Verdict.INCONCLUSIVE: 2,
-    Verdict.OBSERVED: 3,
-    Verdict.PASS: 4,
-    Verdict.SKIPPED: 5,
+    Verdict.ERROR: 1,
+    Verdict.WARN: 2,
+    Verdict.INCONCLUSIVE: 3,
+    Verdict.OBSERVED: 4,
+    Verdict.PASS: 5,
+    Verdict.SKIPPED: 6,
 }
 
 

@@ -33,9 +33,10 @@ from hypothesis.errors import FlakyStrategyDefinition
 from hypothesis.stateful import get_state_machine_test
 
 from payconform.model.contract import Contract, Expectation, Source, dotted_get
-from payconform.model.outcomes import Evidence, Outcome
+from payconform.model.outcomes import Evidence, Outcome, Verdict
 from payconform.model.templates import new_request_id
 from payconform.rules.client import interpret
+from payconform.rules.engine import could_not_judge
 
 __all__ = [
     "PAYCONFORM_CHECKS",
@@ -264,17 +265,52 @@ def _described_enums(node: Any) -> list[tuple[list[str], str]]:
 
 @dataclass
 class SchemathesisRun:
-    """What one schemathesis run found: failures (deduplicated) and how much it sent."""
+    """What one schemathesis run found, deduplicated: check failures (the contract's),
+    infrastructure trouble (inconclusive), exceptions of payconform, hypothesis or
+    schemathesis themselves (errors, with tracebacks); and how much it sent."""
 
     failures: dict[str, str] = field(default_factory=dict)
+    inconclusive: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     cases: int = 0
     duration_s: float = 0.0
 
     @property
     def passed(self) -> bool:
-        """No check failed."""
-        return not self.failures
+        """No check failed, nothing got in the way, nothing broke."""
+        return not (self.failures or self.inconclusive or self.errors)
+
+    @property
+    def verdict(self) -> Verdict:
+        """FAIL on a check failure, else ERROR on a crash, else INCONCLUSIVE, else PASS."""
+        if self.failures:
+            return Verdict.FAIL
+        if self.errors:
+            return Verdict.ERROR
+        if self.inconclusive:
+            return Verdict.INCONCLUSIVE
+        return Verdict.PASS
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]
+
+
+def _kind(exc: BaseException) -> str:
+    """'failure' (a check said no), 'infrastructure', or 'error' (our own exception)."""
+    from payconform.rules.engine import is_infrastructure
+
+    if isinstance(exc, AssertionError):  # schemathesis Failure, payconform ContractViolation
+        return "failure"
+    # schemathesis sends with requests: its connection errors and timeouts are OSErrors.
+    network = isinstance(exc, ConnectionError | TimeoutError) or (
+        isinstance(exc, OSError) and type(exc).__module__.split(".")[0] in ("requests", "urllib3"))
+    if is_infrastructure(exc) or network:
+        return "infrastructure"
+    return "error"
 
 
 def run_schemathesis(
@@ -321,9 +357,18 @@ def run_schemathesis(
         return {**headers, **(token() if token else {})}
 
     def record(exc: BaseException, label: str) -> None:
-        text = str(exc).strip().splitlines()
-        key = f"{label}: {text[0] if text else type(exc).__name__}"
-        run.failures.setdefault(key[:300], str(exc)[:2000])
+        leaves = _leaves(exc)
+        kinds = [_kind(leaf) for leaf in leaves]
+        if "failure" in kinds:
+            text = str(exc).strip().splitlines()
+            key = f"{label}: {text[0] if text else type(exc).__name__}"
+            run.failures.setdefault(key[:300], str(exc)[:2000])
+        elif "error" in kinds:
+            leaf = leaves[kinds.index("error")]
+            message, trace = could_not_judge(leaf)
+            run.errors.setdefault(f"{label}: {message}"[:300], trace[-4000:])
+        else:
+            run.inconclusive.setdefault(f"{label}: {type(leaves[0]).__name__}: {leaves[0]}"[:300], "")
 
     @schema.auth()
     class _ContractAuth:
@@ -364,16 +409,18 @@ def run_schemathesis(
 
         # The served simulator answers with fresh ids and timestamps, and hypothesis sometimes
         # sees a replayed scenario draw differently ("inconsistent data generation"). That is
-        # about the generator, not the provider: try other seeds, and if every attempt is
-        # flaky, say so in the notes instead of reporting a contract failure.
+        # about the generator, not the provider: try other seeds; if every attempt is flaky,
+        # the last one is an ERROR (payconform could not judge), never a contract failure.
         for attempt in range(3):
             stateful_test = hypothesis_seed(seed + attempt)(get_state_machine_test(
                 Machine, settings=Settings(run_settings, stateful_step_count=10)))
             try:
                 stateful_test()
-            except FlakyStrategyDefinition:
+            except FlakyStrategyDefinition as exc:
                 run.notes.append(f"stateful phase, seed {seed + attempt}: hypothesis saw "
                                  "inconsistent data generation; retried with another seed")
+                if attempt == 2:
+                    record(exc, "stateful")
                 continue
             except BaseException as exc:
                 if isinstance(exc, KeyboardInterrupt):

@@ -43,15 +43,24 @@ class Harness:
     simulated: bool = True
     reset: bool = False
     on_create: Callable[[str], None] | None = None
+    #: Requests sent so far on the lane (e.g. a live run's counter), and how many of them a
+    #: search may spend (its share of the budget, cleanup of its links included), and why.
+    calls: Callable[[], int] | None = None
+    max_calls: int | None = None
+    allowance_note: str = ""
 
     @classmethod
     def from_session(cls, session: Any) -> Harness:
         """A harness over a :class:`~payconform.lanes.base.LaneSession`."""
         control = session.links.mode == "control"
         # Links the machine creates join the session's own, so a live run cleans them up.
-        return cls(session.contract, session.client, session.simulator, can_force=control,
-                   simulated=session.simulator is not None or control,
-                   on_create=session.links.created.append)
+        harness = cls(session.contract, session.client, session.simulator, can_force=control,
+                      simulated=session.simulator is not None or control,
+                      on_create=session.links.created.append)
+        allowance = session.extra.get("search_allowance")  # lanes with a request budget
+        if callable(allowance):
+            harness.calls, harness.max_calls, harness.allowance_note = allowance()
+        return harness
 
 
 @dataclass
@@ -63,6 +72,14 @@ class MachineLog:
     steps: int = 0
     requests: int = 0
     trail: list[str] = field(default_factory=list)
+    #: Why the machine stopped sending (infrastructure trouble); its later steps are no-ops.
+    halted: str = ""
+    #: Why the search stopped early on purpose (its share of the request budget was spent).
+    trimmed: str = ""
+    #: The first documented/observed failure seen (kept in case hypothesis cannot replay it).
+    first_failure: str = ""
+    #: Every link the machine created, with its modelled status (for the cleanup reserve).
+    links: list[Any] = field(default_factory=list)
 
 
 class Judge:
@@ -80,6 +97,9 @@ class Judge:
         text = f"{name} [{source.evidence.value}]\n  Expected: {expected}\n  Received: {received}\n" \
                f"  Source: {source.citation}"
         if source.evidence in _HARD:
+            if not self.log.first_failure:
+                self.log.first_failure = text + "\n\nRequests so far (last 12):\n" + "\n".join(
+                    f"  {t}" for t in self.log.trail[-12:])
             raise PropertyFailure(text)
         target = self.log.warnings if source.evidence is Evidence.INFERRED else self.log.observations
         target.setdefault(name, text)

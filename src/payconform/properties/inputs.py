@@ -33,9 +33,10 @@ from hypothesis.reporting import with_reporter
 from payconform.model.contract import Contract, HeaderSpec
 from payconform.model.outcomes import Evidence, Verdict
 from payconform.model.schemas import schema_errors
-from payconform.properties.harness import Harness, PropertyFailure
-from payconform.properties.stateful import MachineResult
+from payconform.properties.harness import Harness, MachineLog, PropertyFailure
+from payconform.properties.stateful import MachineResult, judge_search, search_settings
 from payconform.rules.client import Exchange
+from payconform.rules.engine import is_infrastructure
 
 __all__ = ["PROPERTIES", "header_value_conforms", "link_ids", "run_property"]
 
@@ -45,13 +46,19 @@ SPECIAL_IDS = ("", ".", "..", "/", "%2F", "a%2Fb", "..%2F..", "%2e%2e", "_simula
                "%5Fsimulator", "a b", "%00", "%", "%ZZ", "null", "0", "-1")
 
 
+#: Characters an id can hold on the wire: any code point that UTF-8 can encode (a lone
+#: surrogate such as U+D800 cannot be percent-encoded, so no client could send it).
+_SENDABLE = st.characters(exclude_categories=["Cs"])
+
+
 def link_ids(contract: Contract) -> st.SearchStrategy[tuple[str, bool]]:
     """(id, raw) pairs: raw ids go on the path as they are, the others percent-encoded."""
     limit = contract.create.id_max_length or 64
     encoded = st.one_of(
         st.sampled_from(SPECIAL_IDS),
-        st.text(max_size=limit + 5),
-        st.text(alphabet=st.characters(min_codepoint=0x80), min_size=1, max_size=12),
+        st.text(alphabet=_SENDABLE, max_size=limit + 5),
+        st.text(alphabet=st.characters(min_codepoint=0x80, exclude_categories=["Cs"]),
+                min_size=1, max_size=12),
         st.just("x" * (limit + 1)),
         st.just("y" * 4000),
     ).map(lambda s: (s, False))
@@ -152,9 +159,10 @@ def _check_header(harness: Harness, value: tuple[str, str | None, bool]) -> None
 
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children,
-                                                                       max_size=4),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.text(alphabet=_SENDABLE, max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.text(alphabet=_SENDABLE, max_size=10), children, max_size=4),
     max_leaves=12,
 )
 
@@ -220,26 +228,41 @@ def run_property(prop: InputProperty, harness: Harness, *, settings: Settings, s
                              steps=[], warnings=[], observations=[], step_count=0, requests=0,
                              duration_s=0.0, seed=seed, profile=profile)
     count = [0]
+    log = MachineLog()
 
     def body(value: Any) -> None:
+        # Infrastructure trouble stops the search (later examples send nothing) instead of
+        # ending this example where a server chose: hypothesis sees the same data either way.
+        if log.halted:
+            return
         count[0] += 1
-        prop.check(harness, value)
+        try:
+            prop.check(harness, value)
+        except PropertyFailure as exc:
+            log.first_failure = log.first_failure or str(exc)
+            raise
+        except Exception as exc:
+            if not is_infrastructure(exc):
+                raise
+            log.halted = f"{type(exc).__name__}: {exc}"
 
-    test = hypothesis_seed(seed)(settings(given(strategy)(body)))
+    test = hypothesis_seed(seed)(search_settings(settings, harness)(given(strategy)(body)))
     lines: list[object] = []
     started = time.perf_counter()
-    verdict, message = Verdict.PASS, ""
+    raised: BaseException | None = None
     with with_reporter(lines.append):
         try:
             test()
-        except PropertyFailure as exc:
-            verdict, message = Verdict.FAIL, str(exc)
+        except Exception as exc:  # judged below: a finding, infrastructure, or our own crash
+            raised = exc
             lines.extend(getattr(exc, "__notes__", []))
+    verdict, message, trace = judge_search(raised, log)
     steps = [line.strip() for text in lines for line in str(text).splitlines()
              if line.strip().startswith(("body(", "value="))]
-    if steps:
+    if steps and verdict is Verdict.FAIL:
         message += "\n\nShrunk input:\n" + "\n".join(f"  {s}" for s in steps)
     return MachineResult(provider=harness.contract.provider, verdict=verdict,
                          evidence=Evidence.DOCUMENTED.value, message=message, steps=steps,
                          warnings=[], observations=[], step_count=count[0], requests=0,
-                         duration_s=time.perf_counter() - started, seed=seed, profile=profile)
+                         duration_s=time.perf_counter() - started, seed=seed, profile=profile,
+                         traceback=trace)

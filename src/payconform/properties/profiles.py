@@ -1,10 +1,11 @@
 """Hypothesis settings profiles and the session seed of payconform's property tests.
 
-``PAYCONFORM_HYPOTHESIS_PROFILE`` picks the profile (``dev`` by default): ``dev`` searches
-harder, ``ci`` keeps ``make test`` fast, ``live`` spends a small example budget on a real
-sandbox. The seed comes from ``--hypothesis-seed``, then ``PAYCONFORM_HYPOTHESIS_SEED``,
-else it is drawn once per process; the pytest header and every report print it, so any run
-can be replayed with ``--hypothesis-seed=<seed>``.
+``PAYCONFORM_HYPOTHESIS_PROFILE`` picks the profile: ``dev`` searches harder, ``ci`` keeps
+``make test`` fast, ``live`` spends a small example budget on a real sandbox. Unset, the
+lanes that reach a vendor (live, record) use ``live`` and the others ``dev``. The seed comes
+from ``--hypothesis-seed``, then ``PAYCONFORM_HYPOTHESIS_SEED``, else it is drawn once per
+process; the pytest header and every report print it, so any run can be replayed with
+``--hypothesis-seed=<seed>``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, settings
 __all__ = [
     "PROFILES",
     "PROFILE_ENV",
+    "REMOTE_LANES",
     "SEED_ENV",
     "Budget",
     "active_profile",
@@ -68,9 +70,15 @@ def register_profiles() -> None:
         )
 
 
-def active_profile() -> str:
-    """The profile named by ``PAYCONFORM_HYPOTHESIS_PROFILE`` (``dev`` when unset)."""
-    name = os.environ.get(PROFILE_ENV, "dev") or "dev"
+#: Lanes whose requests reach a vendor: the small ``live`` profile unless told otherwise.
+REMOTE_LANES = ("live", "record")
+
+
+def active_profile(lane: str | None = None) -> str:
+    """The profile named by ``PAYCONFORM_HYPOTHESIS_PROFILE``; unset: ``live`` on the lanes
+    that reach a vendor, ``dev`` elsewhere."""
+    default = "live" if lane in REMOTE_LANES else "dev"
+    name = os.environ.get(PROFILE_ENV) or default
     if name not in PROFILES:
         raise ValueError(
             f"{PROFILE_ENV}={name!r} is not a payconform profile; use one of {', '.join(PROFILES)}"

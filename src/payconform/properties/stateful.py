@@ -19,15 +19,17 @@ change; every response validates against its schema; the simulator never answers
 
 from __future__ import annotations
 
+import functools
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hypothesis import Phase
 from hypothesis import seed as hypothesis_seed
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 from hypothesis.reporting import with_reporter
 from hypothesis.stateful import (
     Bundle,
@@ -44,7 +46,12 @@ from payconform.model.contract import Expectation, HeaderSpec, Source, dotted_ge
 from payconform.model.outcomes import Evidence, Verdict
 from payconform.properties.harness import Harness, Judge, MachineLog, PropertyFailure
 from payconform.rules.client import AuthMode, Exchange, ProviderClient
-from payconform.rules.engine import CaseResult, related_ids
+from payconform.rules.engine import (
+    CaseResult,
+    could_not_judge,
+    is_infrastructure,
+    related_ids,
+)
 
 __all__ = [
     "PROPERTY_RULES",
@@ -54,8 +61,10 @@ __all__ = [
     "MachineResult",
     "PropertyFailure",
     "detection_settings",
+    "judge_search",
     "machine_for",
     "run_machine",
+    "search_settings",
     "to_case_result",
 ]
 
@@ -73,6 +82,8 @@ class _Link:
     entity: dict[str, Any] | None
     variant: str | None = None
     related: dict[str, str] = field(default_factory=dict)
+    #: Returned by a step that did not run (the machine had stopped sending): never used.
+    placeholder: bool = False
 
 
 def _common_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -230,6 +241,50 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
                             f"{stamp} set", repr(entity.get(stamp)))
         settle(link, before, exchange, expectation, what)
 
+    open_statuses = {contract.initial_status, *contract.cancellable_statuses}
+    tour_size = (len([s for s in forceable if s != contract.cancelled_status]) + len(variants)
+                 + 2 + len(header_problems))
+    started_at = harness.calls() if harness.calls is not None else 0
+    placeholder = _Link("", contract.initial_status, persist_source, {}, None, placeholder=True)
+
+    def over_share() -> bool:
+        """Whether the next step could take the search past its share of the budget: what it
+        spent, plus a fetch and a cancel for each of its links still open (cleanup), plus the
+        most one step can send."""
+        if harness.calls is None or harness.max_calls is None:
+            return False
+        spent = harness.calls() - started_at
+        reserve = len(state_log.links) + sum(1 for link in state_log.links if link.status in open_statuses)
+        return spent + reserve + _MAX_STEP_CALLS > harness.max_calls
+
+    def guarded(*, returns_links: int = 0) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Run a step unless the machine stopped sending; infrastructure trouble stops it.
+
+        Draws never depend on what a server answered: a step that does not run returns the
+        same number of (placeholder) links, so hypothesis sees the same data either way, the
+        same seed gives the same calls, and no run ends at a point a server chose.
+        """
+        def wrap(step: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(step)
+            def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+                idle = (multiple(*[placeholder] * returns_links) if returns_links > 1
+                        else placeholder if returns_links else None)
+                if state_log.halted or state_log.trimmed or any(
+                        isinstance(a, _Link) and a.placeholder for a in [*args, *kwargs.values()]):
+                    return idle
+                if over_share():
+                    state_log.trimmed = harness.allowance_note or "the search's share of the budget is spent"
+                    return idle
+                try:
+                    return step(self, *args, **kwargs)
+                except Exception as exc:
+                    if not is_infrastructure(exc):
+                        raise
+                    state_log.halted = f"{type(exc).__name__}: {exc}"
+                    return idle
+            return run
+        return wrap
+
     class ContractMachine(RuleBasedStateMachine):
         """Links of one provider, driven through every operation the contract names."""
 
@@ -243,6 +298,7 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
             self.created: set[str] = set()
 
         @initialize(target=links)
+        @guarded(returns_links=tour_size)
         def tour(self) -> MultipleResults[_Link]:
             """Every status, credential and header problem once, so no rule of the contract
             depends on the luck of the draw; the rules below then explore sequences."""
@@ -264,9 +320,11 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
                 link = self.create()
                 self.cancel_with_bad_header(link, index)
                 toured.append(link)
+            assert len(toured) == tour_size
             return multiple(*toured)
 
         @rule(target=links)
+        @guarded(returns_links=1)
         def create(self) -> _Link:
             state_log.steps += 1
             exchange = judged(client.create())
@@ -283,11 +341,14 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
             self.created.add(link_id)
             if harness.on_create is not None:
                 harness.on_create(link_id)
-            return _Link(link_id, contract.initial_status, initial.source, entity, entity,
+            link = _Link(link_id, contract.initial_status, initial.source, entity, entity,
                          related=related_ids(contract, entity))
+            state_log.links.append(link)
+            return link
 
         @precondition(lambda self: bool(variants))
         @rule(target=links, name=st.sampled_from(variants or ("-",)))
+        @guarded(returns_links=1)
         def create_variant(self, name: str) -> _Link:
             state_log.steps += 1
             variant = contract.variant(name)
@@ -300,15 +361,19 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
             if harness.on_create is not None:
                 harness.on_create(link_id)
             entity = exchange.entity or {}
-            return _Link(link_id, variant.initial_status, variant.source, entity, entity, name)
+            link = _Link(link_id, variant.initial_status, variant.source, entity, entity, name)
+            state_log.links.append(link)
+            return link
 
         @rule(link=links)
+        @guarded()
         def fetch(self, link: _Link) -> None:
             state_log.steps += 1
             read(link, "fetch")
 
         @precondition(lambda self: bool(forceable))
         @rule(link=links, status=st.sampled_from(forceable or ("-",)))
+        @guarded()
         def drive(self, link: _Link, status: str) -> None:
             # Forcing models vendor-side events (a payment, an expiry, a dashboard cancel);
             # none of them can happen to a link the API has cancelled.
@@ -321,22 +386,26 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
 
         @precondition(lambda self: bool(forceable))
         @rule(link=links, status=st.sampled_from(forceable or ("-",)))
+        @guarded()
         def drive_and_cancel(self, link: _Link, status: str) -> None:
             self.drive(link, status)
             self.cancel(link)
 
         @rule(link=links)
+        @guarded()
         def cancel(self, link: _Link) -> None:
             state_log.steps += 1
             cancel(link)
 
         @rule(link=links)
+        @guarded()
         def cancel_twice(self, link: _Link) -> None:
             state_log.steps += 2
             cancel(link)
             cancel(link)
 
         @rule(link_id=unknown_ids)
+        @guarded()
         def cancel_unknown(self, link_id: str) -> None:
             state_log.steps += 1
             if link_id in self.created:
@@ -345,6 +414,7 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
             judge.expect(exchange, contract.unknown_id, "cancel of an unknown id", link_id)
 
         @rule(link=links, mode=st.sampled_from(("missing", "invalid")))
+        @guarded()
         def cancel_without_valid_credentials(self, link: _Link, mode: AuthMode) -> None:
             state_log.steps += 1
             expectation: Expectation = getattr(contract.auth, mode)
@@ -358,6 +428,7 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
 
         @precondition(lambda self: bool(header_problems))
         @rule(link=links, index=st.integers(min_value=0, max_value=max(len(header_problems) - 1, 0)))
+        @guarded()
         def cancel_with_bad_header(self, link: _Link, index: int) -> None:
             state_log.steps += 1
             header, problem = header_problems[index]
@@ -401,6 +472,7 @@ class MachineResult:
     duration_s: float
     seed: int
     profile: str
+    traceback: str = ""
 
     @property
     def steps_per_second(self) -> float:
@@ -408,29 +480,66 @@ class MachineResult:
         return self.step_count / self.duration_s if self.duration_s else 0.0
 
 
-def run_machine(harness: Harness, *, settings: Settings, seed: int, profile: str = "") -> MachineResult:
-    """Run the contract's machine once under ``settings`` and ``seed``; never raises for findings."""
-    from payconform.rules.engine import Inconclusive
+#: The most requests one step (not the tour) sends: cancel twice with the reads around it,
+#: plus a token renewal.
+_MAX_STEP_CALLS = 6
 
+
+def search_settings(settings: Settings, harness: Harness) -> Settings:
+    """``settings`` fit for ``harness``: one failure reported (the first), and against a
+    server payconform does not control no example database (earlier runs must not change
+    what is drawn) and no shrinking (every replay is a real request)."""
+    if harness.simulated:
+        return Settings(settings, report_multiple_bugs=False)
+    return Settings(settings, report_multiple_bugs=False, database=None,
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate])
+
+
+def judge_search(exc: BaseException | None, log: MachineLog) -> tuple[Verdict, str, str]:
+    """(verdict, message, traceback) of a property search that raised ``exc`` (or None).
+
+    A documented/observed fact that failed is FAIL, also when hypothesis could not replay it
+    (a provider that answers differently the second time still broke the fact once);
+    infrastructure is INCONCLUSIVE; anything else (a crash in payconform, hypothesis's
+    flaky-data or health-check errors, a generator bug) is ERROR: payconform could not judge.
+    """
+    if exc is None:
+        if log.halted:
+            return Verdict.INCONCLUSIVE, f"the search stopped sending: {log.halted}", ""
+        return Verdict.PASS, "", ""
+    leaves = list(exc.exceptions) if isinstance(exc, BaseExceptionGroup) else [exc]
+    failure = next((e for e in leaves if isinstance(e, PropertyFailure)), None)
+    if failure is not None:
+        return Verdict.FAIL, str(failure), ""
+    if is_infrastructure(exc):
+        return Verdict.INCONCLUSIVE, f"{type(exc).__name__}: {exc}", ""
+    if isinstance(exc, Flaky) and log.first_failure:
+        return Verdict.FAIL, (log.first_failure + "\n\nhypothesis could not replay this failure "
+                              "(the provider answered differently the second time)"), ""
+    message, trace = could_not_judge(exc)
+    return Verdict.ERROR, message, trace
+
+
+def run_machine(harness: Harness, *, settings: Settings, seed: int, profile: str = "") -> MachineResult:
+    """Run the contract's machine once under ``settings`` and ``seed``; never raises for
+    findings, infrastructure or its own crashes (see :func:`judge_search`)."""
     log = MachineLog()
     machine = machine_for(harness, log)
     lines: list[object] = []
-    test: Callable[[], None] = hypothesis_seed(seed)(get_state_machine_test(machine, settings=settings))
+    test: Callable[[], None] = hypothesis_seed(seed)(
+        get_state_machine_test(machine, settings=search_settings(settings, harness)))
     started = time.perf_counter()
-    verdict, evidence, message = Verdict.PASS, "", ""
+    raised: BaseException | None = None
     with with_reporter(lines.append):
         try:
             test()
-        except PropertyFailure as exc:
-            verdict, message = Verdict.FAIL, str(exc)
-            evidence = message.split("[", 1)[1].split("]", 1)[0] if "[" in message else ""
+        except Exception as exc:  # judged below: a finding, infrastructure, or our own crash
+            raised = exc
             lines.extend(getattr(exc, "__notes__", []))
-        except Inconclusive as exc:
-            verdict, message = Verdict.INCONCLUSIVE, str(exc)
-            lines.extend(getattr(exc, "__notes__", []))
-        except Exception as exc:  # a crash in the machine itself: report it, do not hide it
-            verdict, message = Verdict.FAIL, "".join(traceback.format_exception_only(exc)).strip()
-            lines.extend(getattr(exc, "__notes__", []))
+    verdict, message, trace = judge_search(raised, log)
+    evidence = ""
+    if verdict is Verdict.FAIL:
+        evidence = message.split("[", 1)[1].split("]", 1)[0] if "[" in message else ""
     duration = time.perf_counter() - started
     steps = _shrunk_steps(lines)
     if verdict is Verdict.PASS and log.warnings:
@@ -441,16 +550,17 @@ def run_machine(harness: Harness, *, settings: Settings, seed: int, profile: str
         message = "\n".join(o for o in log.observations.values() if "matches none" in o)
     elif verdict is Verdict.PASS:
         evidence = Evidence.DOCUMENTED.value
-    if steps:
+    if steps and verdict is not Verdict.ERROR:
         message += "\n\nShrunk call sequence:\n" + "\n".join(f"  {s}" for s in steps)
-    if verdict is Verdict.FAIL and log.trail:
+    if verdict is Verdict.FAIL and log.trail and "Requests so far" not in message:
         message += "\n\nRequests of that sequence (last 12):\n" + "\n".join(
             f"  {t}" for t in log.trail[-12:])
+    notes = [f"trimmed: {log.trimmed}"] if log.trimmed else []
     return MachineResult(
         provider=harness.contract.provider, verdict=verdict, evidence=evidence, message=message,
         steps=steps, warnings=list(log.warnings.values()),
-        observations=list(log.observations.values()), step_count=log.steps,
-        requests=log.requests, duration_s=duration, seed=seed, profile=profile)
+        observations=[*notes, *log.observations.values()], step_count=log.steps,
+        requests=log.requests, duration_s=duration, seed=seed, profile=profile, traceback=trace)
 
 
 def _shrunk_steps(lines: list[object]) -> list[str]:
@@ -474,7 +584,7 @@ def to_case_result(result: MachineResult, rule_id: str, title: str, origin: str)
         verdict=result.verdict, evidence=result.evidence or Evidence.UNVERIFIED.value,
         citation="the contract (every expectation at its own evidence level)",
         message=result.message, observations=notes, duration_ms=result.duration_s * 1000,
-        origin=origin)
+        origin=origin, traceback=result.traceback)
 
 
 #: Rules whose mutants the property suites must catch: those about a state transition, a

@@ -26,8 +26,13 @@ from payconform.reporting.history import finite
 from payconform.rules.engine import CaseResult
 
 __all__ = [
+    "EXIT_ERROR",
+    "EXIT_FAIL",
+    "EXIT_INCONCLUSIVE",
+    "EXIT_OK",
     "REPORT_SCHEMA",
     "RunReport",
+    "exit_status",
     "load_report",
     "matrix",
     "render_html",
@@ -37,6 +42,35 @@ __all__ = [
 ]
 
 REPORT_SCHEMA = "payconform.report/1"
+
+#: Exit statuses of a run, from its verdicts (4 is pytest's usage error: bad option, unknown
+#: provider, production refused, a budget that cannot cover the selected cases).
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_INCONCLUSIVE = 6
+EXIT_ERROR = 7
+
+#: Lanes that reach a vendor: a run there that checked nothing must not look green.
+_REMOTE_LANES = ("live", "record")
+
+
+def exit_status(verdicts: Iterable[Verdict], lane: str) -> int:
+    """The exit status a run's verdicts call for; the report stores the same number.
+
+    FAIL wins (a contract failure is the finding), then ERROR (payconform could not judge
+    some case: its own defect), then INCONCLUSIVE (infrastructure), then a live or record run
+    in which every case was SKIPPED (nothing was checked) counts as inconclusive; else 0.
+    """
+    seen = set(verdicts)
+    if Verdict.FAIL in seen:
+        return EXIT_FAIL
+    if Verdict.ERROR in seen:
+        return EXIT_ERROR
+    if Verdict.INCONCLUSIVE in seen:
+        return EXIT_INCONCLUSIVE
+    if lane in _REMOTE_LANES and seen == {Verdict.SKIPPED}:
+        return EXIT_INCONCLUSIVE
+    return EXIT_OK
 
 
 def _version() -> str:
@@ -87,6 +121,7 @@ class RunReport:
             },
             "summary": {
                 "counts": counts,
+                "exit_status": exit_status((r.verdict for r in self.results), self.lane),
                 "matrix": {p: {r: v.value for r, v in rules.items()} for p, rules in cells.items()},
             },
             "results": [r.to_json() for r in self.results],
@@ -112,8 +147,12 @@ def _rules_in_order(doc: dict[str, Any]) -> list[str]:
     return list(seen)
 
 
-_ICON = {"PASS": "PASS", "FAIL": "**FAIL**", "WARN": "WARN", "OBSERVED": "OBSERVED",
-         "SKIPPED": "SKIPPED", "INCONCLUSIVE": "INCONCLUSIVE"}
+_ICON = {"PASS": "PASS", "FAIL": "**FAIL**", "ERROR": "**ERROR**", "WARN": "WARN",
+         "OBSERVED": "OBSERVED", "SKIPPED": "SKIPPED", "INCONCLUSIVE": "INCONCLUSIVE"}
+
+#: What an ERROR means, in every rendering.
+ERROR_MEANING = ("ERROR: payconform could not judge (an exception in payconform, hypothesis or "
+                 "schemathesis; not the provider's failure)")
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
@@ -136,7 +175,12 @@ def render_markdown(doc: dict[str, Any]) -> str:
                  doc["summary"]["matrix"][p] else "n/a" for p in providers]
         lines.append(f"| `{rule_id}` | " + " | ".join(cells) + " |")
     counts = doc["summary"]["counts"]
-    lines += ["", "Cases: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v), ""]
+    lines += ["", "Cases: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v)]
+    if "exit_status" in doc["summary"]:
+        lines.append(f"Exit status: {doc['summary']['exit_status']}")
+    if counts.get("ERROR"):
+        lines.append(ERROR_MEANING)
+    lines.append("")
     lines += _adapters_markdown(doc)
     changes = doc["run"].get("changes")
     if changes:
@@ -159,6 +203,8 @@ def render_markdown(doc: dict[str, Any]) -> str:
         ]
         if result["message"]:
             lines += ["```", result["message"], "```", ""]
+        if result.get("traceback"):
+            lines += ["Traceback:", "", "```", result["traceback"].rstrip(), "```", ""]
         for note in result["observations"]:
             lines.append(f"- observed: {note}")
         if result["observations"]:
@@ -187,8 +233,8 @@ def _citation_only(doc: dict[str, Any], result: dict[str, Any]) -> list[str]:
                    if not c.get("passed") and c.get("fact") in unguarded})
 
 
-_COLOR = {"PASS": "#d8f5d0", "FAIL": "#f8c8c8", "WARN": "#fbe8b0", "OBSERVED": "#d6e6fb",
-          "SKIPPED": "#eeeeee", "INCONCLUSIVE": "#e8d8f5"}
+_COLOR = {"PASS": "#d8f5d0", "FAIL": "#f8c8c8", "ERROR": "#f0a0f0", "WARN": "#fbe8b0",
+          "OBSERVED": "#d6e6fb", "SKIPPED": "#eeeeee", "INCONCLUSIVE": "#e8d8f5"}
 
 
 def render_html(doc: dict[str, Any]) -> str:
@@ -204,17 +250,24 @@ def render_html(doc: dict[str, Any]) -> str:
             verdict = doc["summary"]["matrix"][provider].get(rule_id, "n/a")
             cells.append(f'<td style="background:{_COLOR.get(verdict, "#fff")}">{esc(verdict)}</td>')
         rows.append(f"<tr><th><code>{esc(rule_id)}</code></th>{''.join(cells)}</tr>")
+    status = ""
+    if "exit_status" in doc["summary"]:
+        status = f"<p>Exit status: {doc['summary']['exit_status']}</p>"
+    if doc["summary"]["counts"].get("ERROR"):
+        status += f"<p><strong>{esc(ERROR_MEANING)}</strong></p>"
     details = []
     for result in doc["results"]:
         if result["verdict"] == "PASS":
             continue
         notes = "".join(f"<li>{esc(n)}</li>" for n in result["observations"])
+        trace = (f"<details open><summary>Traceback</summary><pre>{esc(result['traceback'])}</pre>"
+                 "</details>" if result.get("traceback") else "")
         details.append(
             f"<section><h3>{esc(result['verdict'])} {esc(result['provider'])} "
             f"<code>{esc(result['rule_id'])}</code> <code>{esc(result['case_id'])}</code></h3>"
             f"<p>{esc(result['title'])} (evidence: {esc(result['evidence'])}; origin: "
             f"{esc(result['origin'])})</p><p>Source: {esc(result['citation'])}</p>"
-            f"<pre>{esc(result['message'])}</pre><ul>{notes}</ul></section>"
+            f"<pre>{esc(result['message'])}</pre>{trace}<ul>{notes}</ul></section>"
         )
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
@@ -224,7 +277,7 @@ def render_html(doc: dict[str, Any]) -> str:
         "pre{background:#f6f6f6;padding:8px;white-space:pre-wrap}</style></head><body>"
         f"<h1>payconform conformance report</h1><p>run <code>{esc(run['id'])}</code>, lane "
         f"<code>{esc(run['lane'])}</code>, payconform {esc(run['payconform_version'])}</p>"
-        f"<table><tr><th>rule</th>{head}</tr>{''.join(rows)}</table>"
+        f"<table><tr><th>rule</th>{head}</tr>{''.join(rows)}</table>{status}"
         f"{_adapters_html(doc)}"
         f"<h2>Details</h2>{''.join(details) or '<p>Every case passed.</p>'}{_unguarded_html(doc)}"
         "</body></html>\n"

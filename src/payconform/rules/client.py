@@ -26,9 +26,15 @@ from payconform.model.redact import Redactor
 from payconform.model.templates import fill_template, new_request_id
 from payconform.simulator.state import CONTROL_PREFIX
 
-__all__ = ["AuthMode", "Credentials", "Exchange", "ProviderClient", "interpret"]
+__all__ = [
+    "AuthMode", "Credentials", "Exchange", "ProviderClient", "UnusableAnswer", "interpret"]
 
 AuthMode = Literal["valid", "missing", "invalid"]
+
+
+class UnusableAnswer(ValueError):
+    """An answer the next step cannot use (a create without a link id): setup failed, so the
+    case is INCONCLUSIVE; the schema rules judge the body itself."""
 
 
 @dataclass(frozen=True)
@@ -353,10 +359,10 @@ class ProviderClient:
     def link_id_of(self, exchange: Exchange) -> str:
         """The id of the link a create exchange made."""
         if exchange.entity is None:
-            raise ValueError(f"create returned HTTP {exchange.status} without an entity")
+            raise UnusableAnswer(f"create returned HTTP {exchange.status} without an entity")
         value = dotted_get(exchange.entity, self.contract.entity.id_field)
         if not isinstance(value, str):
-            raise ValueError(f"create response has no string {self.contract.entity.id_field!r}")
+            raise UnusableAnswer(f"create response has no string {self.contract.entity.id_field!r}")
         return value
 
     # ---- simulator control ---------------------------------------------------------------

@@ -8,6 +8,8 @@ at the evidence level of the fact it checks. :func:`decide` folds checks into a 
 - ``unverified`` checks never fail: a failed one makes an otherwise good case OBSERVED (what
   happened is a proposal to pin), and a case with only unverified checks is OBSERVED;
 - infrastructure trouble is INCONCLUSIVE.
+- an exception of payconform's own (a rule, a generator, hypothesis, schemathesis) is an
+  ERROR, "payconform could not judge", with its traceback: never the provider's failure.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from payconform.model.contract import Contract, Expectation, Source, dotted_get
 from payconform.model.facts import fact_id
 from payconform.model.outcomes import REFUSALS, Evidence, Outcome, Verdict
 from payconform.model.redact import Redactor
-from payconform.rules.client import Exchange, ProviderClient
+from payconform.rules.client import Exchange, ProviderClient, UnusableAnswer
 
 __all__ = [
     "Case",
@@ -38,8 +40,11 @@ __all__ = [
     "RuleContext",
     "RuleDef",
     "Skip",
+    "could_not_judge",
     "decide",
+    "error_result",
     "execute",
+    "is_infrastructure",
     "registrar",
 ]
 
@@ -52,6 +57,26 @@ class Skip(Exception):
 
 class Inconclusive(Exception):
     """Infrastructure got in the way (timeout, 5xx, rate limit): no contract verdict."""
+
+
+def is_infrastructure(exc: BaseException) -> bool:
+    """Whether ``exc`` is infrastructure trouble (INCONCLUSIVE), not a finding or a defect.
+
+    Transport errors (refused connections, timeouts, a spent budget, unreadable answers),
+    :class:`Inconclusive` (5xx, 429, failed setup) and httpx status errors count. Exception
+    groups count when every member does.
+    """
+    if isinstance(exc, BaseExceptionGroup):
+        return all(is_infrastructure(e) for e in exc.exceptions)
+    return isinstance(exc, Inconclusive | httpx.TransportError | httpx.HTTPStatusError
+                      | UnusableAnswer | json.JSONDecodeError)
+
+
+def could_not_judge(exc: BaseException) -> tuple[str, str]:
+    """The one-line message and the traceback of an exception of payconform's own."""
+    tail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return f"payconform could not judge: {tail}", trace
 
 
 @dataclass(frozen=True)
@@ -107,6 +132,8 @@ class CaseResult:
     duration_ms: float = 0.0
     origin: str = ""
     api_version: str = ""
+    #: For an ERROR: where payconform broke (redacted), for the report.
+    traceback: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (checks flattened)."""
@@ -451,7 +478,7 @@ def execute(
     """Run one case of ``definition`` and return its result; never raises for provider behaviour."""
     ctx = RuleContext(contract=contract, client=client, links=links, case=case)
     source = definition.citation_of(contract, case)
-    message = ""
+    message = trace = ""
     with _timer() as elapsed:
         try:
             definition.run(ctx)
@@ -472,10 +499,12 @@ def execute(
         except httpx.HTTPStatusError as exc:
             verdict, evidence = Verdict.INCONCLUSIVE, source.evidence.value
             message = f"setup failed: {exc}"
-        except Exception as exc:  # a defect in payconform or a body we cannot parse
+        except (json.JSONDecodeError, UnusableAnswer) as exc:  # not the API speaking, or no id
             verdict, evidence = Verdict.INCONCLUSIVE, source.evidence.value
-            tail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            message = f"internal error while running the case: {tail}"
+            message = f"setup failed: unusable answer: {exc}"
+        except Exception as exc:  # a defect in payconform: never the provider's failure
+            verdict, evidence = Verdict.ERROR, source.evidence.value
+            message, trace = could_not_judge(exc)
         duration = elapsed()
     return CaseResult(
         provider=contract.provider,
@@ -493,11 +522,27 @@ def execute(
         ],
         observations=[redactor.text(o) for o in ctx.observations],
         exchanges=[e.redacted(redactor) for e in ctx.exchanges]
-        if verdict in (Verdict.FAIL, Verdict.WARN, Verdict.OBSERVED, Verdict.INCONCLUSIVE)
+        if verdict in (Verdict.FAIL, Verdict.WARN, Verdict.OBSERVED, Verdict.INCONCLUSIVE,
+                       Verdict.ERROR)
         else [],
         learned=[{k: redactor.text(v) if isinstance(v, str) else v for k, v in entry.items()}
                  for entry in ctx.learned] if verdict is Verdict.OBSERVED else [],
         duration_ms=round(duration, 3),
         origin=origin,
         api_version=client.api_version or contract.default_api_version,
+        traceback=redactor.text(trace),
     )
+
+
+def error_result(provider: str, rule_id: str, case_id: str, title: str, exc: BaseException, *,
+                 origin: str = "", redactor: Redactor | None = None, context: str = "") -> CaseResult:
+    """An ERROR row for an exception of payconform's own: what broke and its traceback."""
+    message, trace = could_not_judge(exc)
+    if context:
+        message = f"{message}\n{context}"
+    if redactor is not None:
+        message, trace = redactor.text(message), redactor.text(trace)
+    return CaseResult(provider=provider, rule_id=rule_id, case_id=case_id, title=title,
+                      verdict=Verdict.ERROR, evidence="unverified",
+                      citation="payconform itself (no provider fact was judged)",
+                      message=message, traceback=trace, origin=origin)
