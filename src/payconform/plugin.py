@@ -127,9 +127,10 @@ def _identity(item: pytest.Item) -> tuple[str, str, str] | None:
         provider, case = params["conformance"]
         return str(provider), case.rule_id, case.case_id
     marker = item.get_closest_marker("rule")
-    if marker is None or not marker.args:
-        return None
-    return str(params.get("provider", "")), str(marker.args[0]), item.name
+    provider = params.get("provider", "")
+    if marker is None or not marker.args or not isinstance(provider, str):
+        return None  # not payconform's, or an empty parametrization (nothing selected)
+    return provider, str(marker.args[0]), item.name
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -247,6 +247,13 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
     started_at = harness.calls() if harness.calls is not None else 0
     placeholder = _Link("", contract.initial_status, persist_source, {}, None, placeholder=True)
 
+    def refused_setup(exchange: Exchange, what: str) -> None:
+        # Against a server payconform does not control, a refused create is setup trouble
+        # (credentials, a proxy, an account setting), as in the rule catalog: no verdict.
+        if not harness.simulated and not 200 <= exchange.status < 300:
+            raise Inconclusive(f"setup failed: {what} returned HTTP {exchange.status}: "
+                               f"{exchange.text[:200]}")
+
     def over_share() -> bool:
         """Whether the next step could take the search past its share of the budget: what it
         spent, plus a fetch and a cancel for each of its links still open (cleanup), plus the
@@ -328,6 +335,7 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
         def create(self) -> _Link:
             state_log.steps += 1
             exchange = judged(client.create())
+            refused_setup(exchange, "create")
             judge.check("create succeeds", contract.create.source,
                         exchange.status == contract.create.success_status,
                         f"HTTP {contract.create.success_status}", f"HTTP {exchange.status}")
@@ -353,6 +361,7 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
             state_log.steps += 1
             variant = contract.variant(name)
             exchange = judged(client.create(variant=name))
+            refused_setup(exchange, f"create a {name}")
             judge.check(f"create a {name}", variant.create.source,
                         exchange.status == variant.create.success_status,
                         f"HTTP {variant.create.success_status}", f"HTTP {exchange.status}")
