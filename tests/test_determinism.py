@@ -24,9 +24,10 @@ from payconform.cassettes.lanes import record_simulator
 from payconform.lanes.base import LaneOptions
 from payconform.model.outcomes import Verdict
 from payconform.model.registry import all_contracts, get_contract
+from payconform.properties.harness import Harness
 from payconform.properties.inputs import PROPERTIES, link_ids, run_property
 from payconform.properties.profiles import machine_settings
-from payconform.properties.stateful import Harness, run_machine
+from payconform.properties.stateful import run_machine
 from payconform.wiring import open_session
 from tests.live_support import live_env, served
 from tests.test_cassettes_scrubbing import RULES, SECRET

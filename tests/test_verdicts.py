@@ -26,10 +26,11 @@ from payconform.lanes.base import simulator_session
 from payconform.model.outcomes import Verdict
 from payconform.model.registry import all_contracts, get_contract
 from payconform.properties.checks import run_schemathesis
+from payconform.properties.harness import Harness, Judge
 from payconform.properties.inputs import PROPERTIES, InputProperty, run_property
 from payconform.properties.openapi import export
 from payconform.properties.profiles import machine_settings
-from payconform.properties.stateful import Harness, Judge, run_machine, to_case_result
+from payconform.properties.stateful import run_machine, to_case_result
 from payconform.reporting.report import (
     EXIT_ERROR,
     EXIT_FAIL,

@@ -441,6 +441,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     for lane_session in state.sessions.values():
         if isinstance(lane_session, LaneSession):
+            confirm = lane_session.extra.get("confirm")  # persistent 5xx vs outage
+            if callable(confirm):
+                confirm(state.results)
             finish = lane_session.extra.get("finish")
             if callable(finish):
                 finish()

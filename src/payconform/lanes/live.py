@@ -51,6 +51,7 @@ from payconform.lanes.guard import (
     refuse_production,
 )
 from payconform.model.contract import Contract, dotted_get
+from payconform.model.outcomes import Verdict
 from payconform.model.redact import strip_userinfo
 from payconform.reporting.history import (
     HISTORY_FILE,
@@ -59,6 +60,7 @@ from payconform.reporting.history import (
     history_lines,
     load_history,
 )
+from payconform.rules.catalog import cases_for
 from payconform.rules.engine import Case, CaseResult
 
 __all__ = [
@@ -201,6 +203,8 @@ class LiveTransport(httpx.BaseTransport):
         self.retries = 0
         self.cleanup_calls = 0
         self.rule_calls = 0
+        #: Answers below 500 (the API working), to tell a persistent 5xx from an outage.
+        self.answered = 0
         self.unbudgeted = False
         self.current_rule: str | None = None
         self.observed: dict[str, dict[str, set[Any]]] = {}
@@ -353,6 +357,7 @@ class LiveTransport(httpx.BaseTransport):
             self._note(response)
             if problem and response.status_code < 500:
                 raise UnreadableResponse(problem, request=request)
+            self.answered += response.status_code < 500
             return response
 
     def _note_attempt(self, request: httpx.Request) -> None:
@@ -414,6 +419,43 @@ class LiveSession(LaneSession):
             raise
         finally:
             self.wire.current_rule = None
+
+    def confirm_server_errors(self, results: list[CaseResult]) -> None:
+        """Re-run each of this provider's cases that ended on a 5xx of the call it judges; a
+        5xx again while the re-run's other calls are answered is a persistent provider defect,
+        judged at the level of the case's fact (see README, "Persistent server errors")."""
+        level = {"documented": Verdict.FAIL, "observed": Verdict.FAIL, "inferred": Verdict.WARN}
+        assert self.wire is not None
+        for result in results:
+            if (result.provider != self.contract.provider or not result.server_error
+                    or result.verdict is not Verdict.INCONCLUSIVE):
+                continue
+            case = next((c for c in cases_for(self.contract, [result.rule_id])
+                         if c.case_id == result.case_id), None)
+            if case is None:
+                continue
+            answered = self.wire.answered
+            again = self.run(case)
+            if again.server_error and self.wire.answered == answered and self.links.created:
+                # The re-run sent nothing else: probe the API with a read of one of our links.
+                with contextlib.suppress(httpx.HTTPError):
+                    self.client.fetch(self.links.created[-1])
+            if again.server_error == result.server_error and self.wire.answered > answered:
+                result.verdict = level.get(result.evidence, Verdict.OBSERVED)
+                result.message = (
+                    f"persistent 5xx: {result.server_error} after every retry, and again when "
+                    "the case was re-run at the end of the run, while the provider answered the "
+                    "re-run's other calls normally: a provider defect in this scenario, not an "
+                    f"outage.\n{result.message}")
+                result.exchanges = again.exchanges or result.exchanges
+            elif again.server_error and self.wire.answered == answered:
+                result.observations.append(
+                    f"re-run at the end of the run: {again.server_error} again, and no other call "
+                    "of the re-run was answered: looks like an outage")
+            else:
+                result.observations.append(
+                    f"re-run at the end of the run: {again.verdict.value} ({again.message[:200]}); "
+                    "the 5xx did not persist")
 
     def search_allowance(self) -> tuple[Callable[[], int], int, str]:
         """(calls so far, calls a property search may spend, why): the search's share of the
@@ -628,4 +670,5 @@ def live_session(
     session.extra["finish"] = session.cleanup
     session.extra["annotate"] = session.annotate
     session.extra["search_allowance"] = session.search_allowance
+    session.extra["confirm"] = session.confirm_server_errors
     return session

@@ -48,6 +48,7 @@ from payconform.properties.harness import Harness, Judge, MachineLog, PropertyFa
 from payconform.rules.client import AuthMode, Exchange, ProviderClient
 from payconform.rules.engine import (
     CaseResult,
+    Inconclusive,
     could_not_judge,
     is_infrastructure,
     related_ids,

@@ -39,6 +39,7 @@ __all__ = [
     "LinkSource",
     "RuleContext",
     "RuleDef",
+    "ServerError",
     "Skip",
     "could_not_judge",
     "decide",
@@ -57,6 +58,19 @@ class Skip(Exception):
 
 class Inconclusive(Exception):
     """Infrastructure got in the way (timeout, 5xx, rate limit): no contract verdict."""
+
+
+class ServerError(Inconclusive):
+    """A 5xx answered to a call the case judges (not to its setup), after every retry.
+
+    INCONCLUSIVE like any 5xx; a lane that reaches a vendor re-runs such a case at the end of
+    the run to tell a persistent provider defect from an outage (see the live lane).
+    """
+
+    def __init__(self, operation: str, status: int, outcome: str) -> None:
+        super().__init__(f"{operation} returned HTTP {status} ({outcome})")
+        self.operation = operation
+        self.status = status
 
 
 def is_infrastructure(exc: BaseException) -> bool:
@@ -134,6 +148,8 @@ class CaseResult:
     api_version: str = ""
     #: For an ERROR: where payconform broke (redacted), for the report.
     traceback: str = ""
+    #: For an INCONCLUSIVE on a 5xx of the judged call: "<operation> HTTP <status>".
+    server_error: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (checks flattened)."""
@@ -142,6 +158,9 @@ class CaseResult:
         data["checks"] = [
             {**asdict(c), "evidence": c.evidence.value} for c in self.checks
         ]
+        for optional in ("traceback", "server_error"):
+            if not data[optional]:
+                del data[optional]
         return data
 
 
@@ -251,7 +270,9 @@ class RuleContext:
     def record(self, exchange: Exchange, *, expect_trouble: bool = False) -> Exchange:
         """Keep an exchange for the report; 5xx / 429 make the case INCONCLUSIVE."""
         self.exchanges.append(exchange)
-        if not expect_trouble and (exchange.status >= 500 or exchange.status == 429):
+        if not expect_trouble and exchange.status >= 500:
+            raise ServerError(exchange.operation, exchange.status, exchange.outcome.value)
+        if not expect_trouble and exchange.status == 429:
             raise Inconclusive(
                 f"{exchange.operation} returned HTTP {exchange.status} ({exchange.outcome.value})"
             )
@@ -478,7 +499,7 @@ def execute(
     """Run one case of ``definition`` and return its result; never raises for provider behaviour."""
     ctx = RuleContext(contract=contract, client=client, links=links, case=case)
     source = definition.citation_of(contract, case)
-    message = trace = ""
+    message = trace = server_error = ""
     with _timer() as elapsed:
         try:
             definition.run(ctx)
@@ -491,6 +512,9 @@ def execute(
             message = "\n".join(c.describe() for c in failing) or "; ".join(ctx.observations)
         except Skip as exc:
             verdict, evidence, message = Verdict.SKIPPED, source.evidence.value, str(exc)
+        except ServerError as exc:
+            verdict, evidence, message = Verdict.INCONCLUSIVE, source.evidence.value, str(exc)
+            server_error = f"{exc.operation} HTTP {exc.status}"
         except Inconclusive as exc:
             verdict, evidence, message = Verdict.INCONCLUSIVE, source.evidence.value, str(exc)
         except httpx.TransportError as exc:
@@ -531,6 +555,7 @@ def execute(
         origin=origin,
         api_version=client.api_version or contract.default_api_version,
         traceback=redactor.text(trace),
+        server_error=server_error,
     )
 
 
