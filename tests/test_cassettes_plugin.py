@@ -26,9 +26,12 @@ def test_the_replay_lane_passes_on_the_shipped_cassettes_and_reports_their_origi
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*payconform: lane=replay*", "cancel.repeat*PASS*"])
     doc = json.loads((pytester.path / "reports" / "latest" / "conformance.json").read_text())
-    origins = {r["origin"].split(" ")[0] for r in doc["results"]}
+    # The property searches cannot run from cassettes: their rows are SKIPPED, with the reason.
+    replayed = [r for r in doc["results"] if not r["rule_id"].startswith(("property.", "schemathesis."))]
+    assert {r["verdict"] for r in doc["results"] if r not in replayed} == {"SKIPPED"}
+    origins = {r["origin"].split(" ")[0] for r in replayed}
     assert origins == {"simulator"}
-    assert all("cassettes/cashfree/" in r["origin"] for r in doc["results"])
+    assert all("cassettes/cashfree/" in r["origin"] for r in replayed)
 
 
 def test_the_record_lane_without_credentials_skips_naming_the_variables(
