@@ -18,7 +18,9 @@ import pytest
 
 from payconform.cli.main import main
 
-SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "adapters" / "shell" / "cashfree_adapter.sh"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "adapters"
+SCRIPT = EXAMPLES / "shell" / "cashfree_adapter.sh"
+NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None or shutil.which("sh") is None,
                                 reason="the shell example needs sh and curl")
 
@@ -103,3 +105,19 @@ def test_the_scenario_api_guides_a_client_and_refuses_misuse(
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"outcomes": {"cancel:NOPE": "CANCELLED"}}))
     assert main(["judge", "--url", base, "--outcomes", str(bad)]) == 4
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed on this machine")
+def test_a_node_adapter_runs_the_plan_and_passes(
+        served: tuple[str, subprocess.Popen[str], Path], tmp_path: Path) -> None:
+    """Given the Node example (standard library only), the judge passes every rule."""
+    assert NODE is not None
+    base, _, _ = served
+    outcomes = tmp_path / "outcomes.json"
+    subprocess.run([NODE, str(EXAMPLES / "node" / "cashfree_adapter.mjs"), base, str(outcomes)],
+                   check=True, timeout=120)
+    assert main(["judge", "--url", base, "--outcomes", str(outcomes), "--name", "node",
+                 "--report-dir", str(tmp_path / "r")]) == 0
+    doc = json.loads((tmp_path / "r" / "latest" / "conformance.json").read_text())
+    assert set(doc["summary"]["matrix"]["cashfree"].values()) <= {"PASS", "OBSERVED"}
+
