@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +19,7 @@ from payconform.adapters.protocol import AdapterFactory
 from payconform.adapters.scenarios import Scenario, ScenarioSimulator, plan, wrong_credentials
 from payconform.model.contract import Contract
 from payconform.model.outcomes import Verdict
-from payconform.rules.engine import Case, CaseResult
+from payconform.rules.engine import Case, CaseResult, error_result
 from payconform.simulator.server import RunningServer, serve_in_thread
 
 __all__ = ["AdapterHarness", "describe_factory"]
@@ -156,10 +155,8 @@ class AdapterHarness:
             return judge_case(self.contract, case, self.simulator.session(), outcome=ran.outcome,
                               fetched=ran.fetched, origin=self.origin)
         except Exception as exc:  # a defect in payconform's judge is never the adapter's failure
-            tail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            return CaseResult(self.contract.provider, case.rule_id, case.case_id, case.title,
-                              Verdict.INCONCLUSIVE, "unverified", "",
-                              f"internal error while judging the case: {tail}", origin=self.origin)
+            return error_result(self.contract.provider, case.rule_id, case.case_id, case.title,
+                                exc, origin=self.origin)
 
 
 def describe_factory(factory: Any) -> str:

@@ -4,7 +4,7 @@ The session comes from ``payconform serve P --judge`` (``--url``: read the runni
 recording; ``--recording``: a file written by ``--record``). The adapter rules judge the
 requests; with ``--outcomes`` (the JSON file the client writes, see README) they also judge
 the outcome mapping. The report is written like a suite run's; the exit status follows the
-suite's (0 fine, 1 a FAIL, 4 usage error, 6 inconclusive).
+suite's (``reporting.report.exit_status``; 4 for a usage error).
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from payconform.adapters.scenarios import Session, plan
 from payconform.lanes.base import new_run_id
 from payconform.model.outcomes import Verdict
 from payconform.model.registry import get_contract
-from payconform.reporting.report import RunReport, matrix, write_report
+from payconform.reporting.report import RunReport, exit_status, matrix, write_report
 from payconform.rules.engine import CaseResult
 from payconform.simulator.server import CONTROL_TOKEN_HEADER
 
 __all__ = ["load_outcomes", "register_judge", "write_junit"]
 
-_EXIT_USAGE, _EXIT_FAIL, _EXIT_INCONCLUSIVE = 4, 1, 6
+_EXIT_USAGE = 4
 
 
 class _Usage(Exception):
@@ -100,8 +100,9 @@ def write_junit(results: list[CaseResult], path: Path, adapter: str) -> None:
     """One ``testcase`` per adapter case, with provider / rule / case / adapter properties."""
     failures = sum(r.verdict is Verdict.FAIL for r in results)
     skipped = sum(r.verdict in (Verdict.SKIPPED, Verdict.INCONCLUSIVE) for r in results)
+    errors = sum(r.verdict is Verdict.ERROR for r in results)
     suite = ET.Element("testsuite", name="payconform-judge", tests=str(len(results)),
-                       failures=str(failures), errors="0", skipped=str(skipped))
+                       failures=str(failures), errors=str(errors), skipped=str(skipped))
     for result in results:
         case = ET.SubElement(suite, "testcase", classname=f"payconform.judge.{result.provider}",
                              name=f"{result.rule_id}[{result.provider}:{result.case_id}]")
@@ -114,6 +115,9 @@ def write_junit(results: list[CaseResult], path: Path, adapter: str) -> None:
         if result.verdict is Verdict.FAIL:
             ET.SubElement(case, "failure", message=result.message.splitlines()[0] if
                           result.message else "FAIL").text = result.message
+        elif result.verdict is Verdict.ERROR:
+            ET.SubElement(case, "error", message=result.message.splitlines()[0] if
+                          result.message else "ERROR").text = result.message
         elif result.verdict in (Verdict.SKIPPED, Verdict.INCONCLUSIVE):
             ET.SubElement(case, "skipped", message=f"{result.verdict.value}: {result.message}")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,12 +150,9 @@ def _cmd_judge(args: argparse.Namespace) -> int:
     for rule_id, verdict in matrix(results).get(provider, {}).items():
         print(f"{rule_id:<36} {verdict.value}")
     for result in results:
-        if result.verdict in (Verdict.FAIL, Verdict.WARN):
+        if result.verdict in (Verdict.FAIL, Verdict.WARN, Verdict.ERROR):
             print(f"\n{result.verdict.value} {result.rule_id} [{result.case_id}]\n{result.message}")
     if outcomes is None:
         print("\nno --outcomes: adapter.outcome-mapping was not judged")
     print(f"\nreport: {run_dir / 'conformance.json'}")
-    verdicts = {r.verdict for r in results}
-    if Verdict.FAIL in verdicts:
-        return _EXIT_FAIL
-    return _EXIT_INCONCLUSIVE if Verdict.INCONCLUSIVE in verdicts else 0
+    return exit_status((r.verdict for r in results), "simulator")
