@@ -38,6 +38,6 @@ def test_cancel_of_an_unknown_id_is_refused(conformance: CaseRunner) -> None:
 
 
 @pytest.mark.rule("idempotency.replay")
-def test_a_write_repeated_with_one_idempotency_key_applies_once(conformance: CaseRunner) -> None:
+def test_a_write_sent_twice_with_one_idempotency_key_applies_once(conformance: CaseRunner) -> None:
     """A create sent twice with the same documented idempotency key answers the first again."""
     conformance.check()

@@ -9,6 +9,7 @@ from payconform.model.outcomes import Verdict
 from payconform.model.registry import all_contracts
 from payconform.rules.catalog import cases_for
 from payconform.rules.engine import CaseResult
+from payconform.simulator.fact_mutants import FactMutant, fact_mutants_for
 from payconform.simulator.mutants import mutants_for
 
 CONTRACTS = all_contracts()
@@ -66,10 +67,12 @@ def test_mutant_is_caught_by_exactly_its_rule(
 
 
 def test_every_rule_of_every_provider_has_a_mutant() -> None:
-    """Each rule with at least one case has at least one mutant aimed at it."""
+    """Each rule with at least one case has at least one mutant aimed at it (per rule or per
+    fact: the fact catalog, tests/test_fact_mutants.py, covers rules the per-rule one does not)."""
     missing = []
     for provider, contract in CONTRACTS.items():
-        targeted = {m.rule_id for m in mutants_for(contract)}
+        targeted = {m.rule_id for m in mutants_for(contract)} | {
+            m.fact.rule_id for m in fact_mutants_for(contract) if isinstance(m, FactMutant)}
         rules = {case.rule_id for case in cases_for(contract)}
         missing += [f"{provider}:{rule}" for rule in sorted(rules - targeted)]
     assert not missing, missing
