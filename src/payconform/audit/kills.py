@@ -92,7 +92,7 @@ def _judge(mutant: FactMutant, results: list[CaseResult]) -> tuple[Verdict | Non
     if stray:
         return reported, False, "also broke " + ", ".join(stray)
     crashed = sorted({f"{r.rule_id}/{r.case_id}" for r in results
-                      if r.message.startswith("internal error")})
+                      if r.verdict is Verdict.ERROR or r.message.startswith("internal error")})
     if crashed:
         return reported, False, "internal error in " + ", ".join(crashed)
     if reported is not mutant.expected_verdict:
