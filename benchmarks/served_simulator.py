@@ -229,10 +229,16 @@ def main() -> int:
                              "p99_ms": _percentile(tally.latencies, 0.99), "errors": tally.errors})
         for name in SERVERS:
             sent = 400 + sum(r["requests"] for r in rows if r["server"] == name)
-            if memory_after > sent:
-                asyncio.run(load(works[name], 50, memory_after - sent, "mem"))
+            # Resident memory along the way: flat once the bounds are reached.
+            memory[name][f"at_{sent}"] = servers[name].rss_mb()
+            for quarter in (1, 2, 3, 4):
+                target = memory_after * quarter // 4
+                if target > sent:
+                    asyncio.run(load(works[name], 50, target - sent, f"mem{quarter}"))
+                    sent = target
+                    memory[name][f"at_{sent}"] = servers[name].rss_mb()
             memory[name]["after_mb"] = servers[name].rss_mb()
-            memory[name]["requests"] = max(sent, memory_after)
+            memory[name]["requests"] = sent
     finally:
         for server in servers.values():
             server.stop()
@@ -258,10 +264,11 @@ def main() -> int:
         print(f"| {clients} | {ratios[clients]['throughput']:.2f}x | {ratios[clients]['p99']:.2f}x "
               f"| {ratios[clients]['cpu']:.2f}x |")
     print()
-    print("| server | RSS after warm-up | RSS after N requests | N |")
-    print("|---|---|---|---|")
+    print("| server | resident memory (MB) after N requests |")
+    print("|---|---|")
     for name, mem in memory.items():
-        print(f"| {name} | {mem['warm_mb']:.1f} MB | {mem['after_mb']:.1f} MB | {mem['requests']:.0f} |")
+        marks = [f"{int(k[3:]):,}: {v:.1f}" for k, v in mem.items() if k.startswith("at_")]
+        print(f"| {name} | 400: {mem['warm_mb']:.1f}; {'; '.join(marks)} |")
     print()
     print("| in process | CPU µs/request |")
     print("|---|---|")
