@@ -62,8 +62,19 @@ class Workload:
         """``template`` for ``link_id`` (a client-chosen id for a create, the real one after)."""
         headers = {k: (str(uuid.uuid4()) if k.lower() in self.fresh_headers else v)
                    for k, v in template.headers}
+        body = template.body.replace(self.placeholder.encode(), link_id.encode())
+        field_name = self.contract.create.idempotency_field
+        if template is self.create and field_name and self.placeholder.encode() not in template.body:
+            # A create's idempotency key in the body (Square) is fresh per request too.
+            data = json.loads(body)
+            node = data
+            *parents, last = field_name.split(".")
+            for part in parents:
+                node = node[part]
+            node[last] = str(uuid.uuid4())
+            body = json.dumps(data).encode()
         return Request(template.method, self.origin + template.path.replace(self.placeholder, link_id),
-                       headers, template.body.replace(self.placeholder.encode(), link_id.encode()))
+                       headers, body)
 
     def new_id(self, n: int, salt: str = "") -> str:
         """A client-side link id within the contract's limits (used where the client picks ids)."""

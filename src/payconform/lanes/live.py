@@ -237,7 +237,10 @@ class LiveTransport(httpx.BaseTransport):
 
     def _is_create(self, request: httpx.Request) -> bool:
         spec = self.contract.create.operation
-        return request.method == spec.method and request.url.path.rstrip("/").endswith(spec.path)
+        # Path placeholders such as {version} match one segment.
+        pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(spec.path.rstrip("/")))
+        return request.method == spec.method and re.search(
+            pattern + "$", request.url.path.rstrip("/")) is not None
 
     def _throttle(self, request: httpx.Request) -> None:
         """Wait for the run's rate (``rate``) and for every documented limit that counts this
