@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from payconform.adapters.scenarios import RETRY_AFTER_SECONDS, Scenario, Session, plan
-from payconform.model.contract import Contract, Expectation, HeaderSpec, Source, inferred
+from payconform.model.contract import Contract, Expectation, HeaderSpec, Operation, Source, inferred
 from payconform.model.facts import fact_id, facts_of
 from payconform.model.outcomes import REFUSALS, Evidence, Outcome, Verdict
 from payconform.model.redact import Redactor
@@ -114,12 +114,25 @@ def _routes(contract: Contract) -> list[tuple[str, re.Pattern[str], str, Source]
         ops.append(("token", contract.auth.token_endpoint, contract.auth.source))
     ops.extend((f"related:{e.name}", e.fetch, e.source) for e in contract.side_effects)
     ops.extend((f"variant:{v.name}", v.create.operation, v.source) for v in contract.variants)
+    ops.extend(_other_operations(contract, {id(op) for _, op, _ in ops}))
     versions = "|".join(re.escape(v.name) for v in contract.api_versions)
     out = []
     for name, op, source in ops:
         pattern = re.escape(base + op.path).replace(re.escape("{id}"), "(?P<id>[^/]*)")
         pattern = pattern.replace(re.escape("{version}"), f"(?:{versions})")
         out.append((name, re.compile(pattern + "/?$"), op.method, source))
+    return out
+
+
+def _other_operations(contract: Contract, known: set[int]) -> list[tuple[str, Operation, Source]]:
+    """Any further operation the contract declares (e.g. a step that makes a new link
+    payable), found by type so the judge needs no list of them: named by its field."""
+    out = []
+    for name, value in contract:
+        op = value if isinstance(value, Operation) else getattr(value, "operation", None)
+        if isinstance(op, Operation) and id(op) not in known:
+            source = getattr(value, "source", None)
+            out.append((name, op, source if isinstance(source, Source) else contract.cancel_source))
     return out
 
 
