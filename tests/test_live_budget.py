@@ -119,3 +119,25 @@ def test_the_readme_states_the_planned_call_counts() -> None:
             "rules": default["rules"], "cleanup": default["cleanup"],
             "search_default": default["search"], "search_nightly": nightly["search"],
         }, f"README.md's live-lane table should read:\n{rows}"
+
+
+def test_a_budget_that_cannot_cover_the_selected_cases_is_refused_in_one_line(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a budget smaller than the rule catalog and its cleanup, the run stops before any
+    request with exit 4 and one line naming both numbers and the variable to raise."""
+    contract = CONTRACTS[0]
+    with served(contract) as (server, simulator):
+        for var, value in {**live_env(contract), "PAYCONFORM_LIVE_BUDGET": "10"}.items():
+            monkeypatch.setenv(var, value)
+        before = len(simulator.requests)
+        result = pytester.runpytest_inprocess(
+            "--pyargs", "payconform.suites", "-p", "no:cacheprovider", "--lane", "live",
+            "--provider", contract.provider, "--base-url", server.base_url,
+            "--report-dir", str(pytester.path / "reports"))
+        sent = len(simulator.requests) - before
+    assert result.ret == 4
+    assert sent == 0
+    var = "PAYCONFORM_LIVE_BUDGET_" + contract.provider.upper().replace("-", "_")
+    lines = [line for line in result.stdout.lines + result.stderr.lines
+             if "cannot cover" in line]
+    assert len(lines) == 1 and var in lines[0] and "budget of 10 API calls" in lines[0], lines
