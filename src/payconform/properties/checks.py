@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import seed as hypothesis_seed
@@ -379,9 +380,13 @@ def run_schemathesis(
         def set(self, case: Any, data: dict[str, str], context: Any) -> None:
             case.headers = {**(case.headers or {}), **data}
 
+    # One keep-alive session for every case of the run: schemathesis otherwise opens a new
+    # session and TCP connection per case.
+    session = requests.Session()
+
     def one(case: Any) -> None:
         run.cases += 1
-        response = case.call()
+        response = case.call(session=session)
         case.validate_response(response, **checks_config)
 
     for result in schema.get_all_operations():
@@ -403,6 +408,9 @@ def run_schemathesis(
 
             def before_call(self, case: Any) -> None:
                 run.cases += 1
+
+            def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+                return {"session": session}
 
             def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
                 case.validate_response(response, **checks_config)
@@ -427,5 +435,6 @@ def run_schemathesis(
                     raise
                 record(exc, "stateful")
             break
+    session.close()
     run.duration_s = time.perf_counter() - started
     return run
