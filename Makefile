@@ -51,6 +51,7 @@ bench: $(DEV)
 	$(BIN)/python benchmarks/suite_overhead.py --repeat $${BENCH_REPEAT:-3}
 	$(BIN)/python benchmarks/run.py --repeat $${BENCH_REPEAT:-3}
 	$(BIN)/python -m benchmarks.versus_schemathesis_cli --provider $${BENCH_PROVIDER:-cashfree}
+	$(BIN)/python benchmarks/served_simulator.py --quick
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -36,7 +36,6 @@ from hypothesis.stateful import (
     MultipleResults,
     RuleBasedStateMachine,
     get_state_machine_test,
-    initialize,
     multiple,
     precondition,
     rule,
@@ -244,7 +243,7 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
 
     open_statuses = {contract.initial_status, *contract.cancellable_statuses}
     tour_size = (len([s for s in forceable if s != contract.cancelled_status]) + len(variants)
-                 + 2 + len(header_problems))
+                 + 3 + len(header_problems))
     started_at = harness.calls() if harness.calls is not None else 0
     placeholder = _Link("", contract.initial_status, persist_source, {}, None, placeholder=True)
 
@@ -305,17 +304,21 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
                 harness.simulator.reset()
             self.created: set[str] = set()
 
-        @initialize(target=links)
         @guarded(returns_links=tour_size)
         def tour(self) -> MultipleResults[_Link]:
-            """Every status, credential and header problem once, so no rule of the contract
-            depends on the luck of the draw; the rules below then explore sequences."""
+            """Every status, a repeated cancel, every variant, credential and header problem
+            once, so no rule of the contract depends on the luck of the draw.
+            :func:`run_machine` runs it once per run, before the search; the rules below then
+            explore sequences."""
             toured: list[Any] = []
             for status in (s for s in forceable if s != contract.cancelled_status):
                 link = self.create()
                 self.drive(link, status)
                 self.cancel(link)
                 toured.append(link)
+            link = self.create()
+            self.cancel_twice(link)
+            toured.append(link)
             for name in variants:
                 link = self.create_variant(name)
                 self.cancel(link)
@@ -540,13 +543,28 @@ def run_machine(harness: Harness, *, settings: Settings, seed: int, profile: str
         get_state_machine_test(machine, settings=search_settings(settings, harness)))
     started = time.perf_counter()
     raised: BaseException | None = None
+    tour_failure: PropertyFailure | None = None
     with with_reporter(lines.append):
         try:
+            # The tour once per run, outside the search: it is the same calls every time, so
+            # repeating it in each example would only spend requests (half the machine's).
+            tour: Any = machine()
+            try:
+                tour.tour()
+            except PropertyFailure as failure:
+                # Searched anyway: hypothesis shrinks it to a short call sequence if it can.
+                tour_failure = failure
+            finally:
+                tour.teardown()
             test()
         except Exception as exc:  # judged below: a finding, infrastructure, or our own crash
             raised = exc
             lines.extend(getattr(exc, "__notes__", []))
+    if raised is None and tour_failure is not None:
+        raised = tour_failure
     verdict, message, trace = judge_search(raised, log)
+    if raised is tour_failure and tour_failure is not None and verdict is Verdict.FAIL:
+        message += "\n\nFound by the tour (every status, credential and header problem once)."
     evidence = ""
     if verdict is Verdict.FAIL:
         evidence = message.split("[", 1)[1].split("]", 1)[0] if "[" in message else ""
