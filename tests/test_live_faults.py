@@ -164,6 +164,20 @@ def test_the_client_side_rate_limit_spaces_requests() -> None:
     assert transport.calls == 5
 
 
+def test_a_documented_per_endpoint_limit_spaces_each_endpoint_apart() -> None:
+    """Given Xendit's 60 calls a minute per endpoint and no run-wide limit, three expiries at
+    one instant wait 1 s apart while a read of another endpoint does not wait for them."""
+    xendit = get_contract("xendit")
+    waits: list[float] = []
+    transport = LiveTransport(httpx.MockTransport(lambda r: httpx.Response(200, json={})),
+                              xendit, LivePolicy(rate=0), sleep=waits.append, clock=lambda: 0.0)
+    with httpx.Client(transport=transport, base_url="http://127.0.0.1/") as client:
+        for link in ("a", "b", "c"):
+            client.post(f"invoices/{link}/expire!")
+        client.get("v2/invoices/a")
+    assert waits == pytest.approx([1.0, 2.0])
+
+
 def test_retry_after_as_an_http_date_is_honoured() -> None:
     """Given Retry-After as an HTTP date a few seconds ahead, the wait follows it."""
     from datetime import UTC, datetime, timedelta
