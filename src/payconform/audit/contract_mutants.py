@@ -140,6 +140,10 @@ def _altered(value: str) -> str:
 
 
 def _expectation_mutant(contract: Contract, fact: Fact) -> ContractMutant | None:
+    if fact.kind == "replay" and fact.where.partition(":")[2] == contract.create.idempotency_field:
+        create = contract.create.model_copy(update={"idempotency_field": None})
+        return ContractMutant(fact, f"{fact.where.partition(':')[2]} is not an idempotency key",
+                              contract.model_copy(update={"create": create}))
     if fact.kind == "replay":
         name = fact.where.partition(":")[2]
         headers = tuple(h.model_copy(update={"idempotency_key": False}) if h.name == name else h

@@ -152,6 +152,12 @@ def facts_of(contract: Contract) -> list[Fact]:
         where = f"idempotency:{header.name}"
         out.append(Fact(fact_id(where, "replay"), where, "replay", "", "idempotency.replay",
                         header.source, "a write repeated with the same key answers as the first"))
+    field = contract.create.idempotency_field
+    if field is not None:  # a key in the create body (Square's idempotency_key)
+        where = f"idempotency:{field}"
+        out.append(Fact(fact_id(where, "replay"), where, "replay", "", "idempotency.replay",
+                        contract.create.source, "a create repeated with the same key answers as "
+                        "the first"))
     where = "schema:error"
     out.append(Fact(fact_id(where, "valid"), where, "valid", "", "schema.error",
                     contract.error.source, f"error bodies valid against {contract.error.schema_file}"))

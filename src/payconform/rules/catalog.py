@@ -310,38 +310,54 @@ def required_headers_are_enforced(ctx: RuleContext) -> None:
 
 
 def _idempotency_cases(contract: Contract) -> list[Case]:
+    out = []
     header = contract.idempotency_header
-    if header is None:
-        return []
-    return [_case("idempotency.replay", f"same-key:{header.name}",
-                  f"a create sent twice with one {header.name} makes one link", header=header.name)]
+    if header is not None:
+        out.append(_case("idempotency.replay", f"same-key:{header.name}",
+                         f"a create sent twice with one {header.name} makes one link",
+                         header=header.name))
+    field = contract.create.idempotency_field
+    if field is not None:
+        out.append(_case("idempotency.replay", f"same-key:{field}",
+                         f"a create sent twice with one {field} in its body makes one link",
+                         field=field))
+    return out
+
+
+def _idempotency_source(contract: Contract, case: Case) -> Source:
+    if "field" in case.params:
+        return contract.create.source
+    return next(h for h in contract.headers if h.name == case.params["header"]).source
 
 
 @rule(
     "idempotency.replay",
     "A write repeated with the same idempotency key answers as the first and applies once",
     cases=_idempotency_cases,
-    citation=lambda c, case: next(h for h in c.headers if h.name == case.params["header"]).source,
+    citation=_idempotency_source,
 )
 def idempotency_key_replays_the_first_answer(ctx: RuleContext) -> None:
     contract = ctx.contract
-    header = next(h for h in contract.headers if h.name == ctx.case.params["header"])
-    key = {header.name: new_request_id()}
-    first = ctx.record(ctx.client.create(header_overrides=key))
+    name = ctx.case.params.get("header") or ctx.case.params["field"]
+    source = _idempotency_source(contract, ctx.case)
+    value = new_request_id()
+    key = {name: value} if "header" in ctx.case.params else {}
+    body_key = value if "field" in ctx.case.params else None
+    first = ctx.record(ctx.client.create(header_overrides=key, idempotency_key=body_key))
     if not 200 <= first.status < 300:
         raise Inconclusive(f"create returned HTTP {first.status}")
     first_id = ctx.client.link_id_of(first)
     ctx.links.created.append(first_id)
     # The second create carries another body (a fresh link id where the client picks it): only
     # the key says it is the same write.
-    second = ctx.record(ctx.client.create(header_overrides=key))
+    second = ctx.record(ctx.client.create(header_overrides=key, idempotency_key=body_key))
     second_id = ctx.client.link_id_of(second) if 200 <= second.status < 300 else None
     if second_id is not None and second_id != first_id:
         ctx.links.created.append(second_id)
-    ctx.check(f"create repeated with one {header.name}: the first answer again", header.source,
+    ctx.check(f"create repeated with one {name}: the first answer again", source,
               second.status == first.status and second_id == first_id,
               f"HTTP {first.status}, link {first_id!r}", f"HTTP {second.status}, link {second_id!r}",
-              fact=fact_id(f"idempotency:{header.name}", "replay"))
+              fact=fact_id(f"idempotency:{name}", "replay"))
 
 
 # ---- schema.success --------------------------------------------------------------------------------

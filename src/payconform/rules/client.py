@@ -300,7 +300,8 @@ class ProviderClient:
 
     def create(self, *, amount: Any = None, currency: str | None = None,
                link_id: str | None = None, variant: str | None = None,
-               header_overrides: Mapping[str, str] = {}) -> Exchange:
+               header_overrides: Mapping[str, str] = {}, idempotency_key: str | None = None
+               ) -> Exchange:
         """Create a link (or a contract variant of one, e.g. a charge) tagged with the run tag;
         amount and currency default to the contract's test values."""
         spec = self.contract.create if variant is None else self.contract.variant(variant).create
@@ -308,7 +309,7 @@ class ProviderClient:
             "new_id": link_id or self.new_link_id(),
             "amount": spec.amount if amount is None else amount,
             "currency": currency or spec.currency,
-            "idempotency_key": new_request_id(),
+            "idempotency_key": idempotency_key or new_request_id(),
             "run_tag": self.run_tag,
             "expire_at": int(time.time()) + 7 * 86400,
             # Non-secret credentials (an account id a body must name, e.g. a merchant account).
