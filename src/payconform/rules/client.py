@@ -135,6 +135,15 @@ def interpret(
     return Outcome.INVALID_REQUEST, None, error
 
 
+def _dotted_set(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at a dotted path of nested mappings, creating them as needed."""
+    *parents, last = path.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+
+
 @dataclass
 class ProviderClient:
     """Calls one provider's create / fetch / cancel endpoints through ``http``.
@@ -317,6 +326,9 @@ class ProviderClient:
                if name not in self.contract.auth.secret_credentials},
         }
         body = fill_template(spec.body, values, {})
+        if idempotency_key is not None and spec.idempotency_field:
+            # The documented key field carries this very key, whatever its template says.
+            _dotted_set(body, spec.idempotency_field, idempotency_key)
         return self._send("create", spec.operation.method,
                           spec.operation.url_path(version=self.version), body=body,
                           header_overrides=header_overrides)
