@@ -41,3 +41,10 @@ def test_cancel_of_an_unknown_id_is_refused(conformance: CaseRunner) -> None:
 def test_a_write_sent_twice_with_one_idempotency_key_applies_once(conformance: CaseRunner) -> None:
     """A create sent twice with the same documented idempotency key answers the first again."""
     conformance.check()
+
+
+@pytest.mark.rule("state.reversible")
+def test_a_cancel_the_provider_lets_you_undo_is_undone(conformance: CaseRunner) -> None:
+    """Where the contract names an undo (a deactivated link made active again), it restores
+    the link, which then cancels again."""
+    conformance.check()

@@ -9,13 +9,12 @@ finding, which payconform rules that document cannot express.
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from payconform.model.contract import load_vendor_document, vendor_documents
 from payconform.model.outcomes import Verdict
 from payconform.model.registry import get_contract
 from payconform.plugin import STATE, RunState, claim
@@ -29,11 +28,7 @@ from payconform.simulator.server import serve_in_thread
 
 
 def _vendor_documents(provider: str) -> list[str]:
-    folder = resources.files("payconform.contracts").joinpath("openapi")
-    if not folder.is_dir():
-        return []
-    return sorted(f.name for f in folder.iterdir()
-                  if f.name.startswith(provider) and f.name.endswith(".json"))
+    return vendor_documents(get_contract(provider))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -105,8 +100,7 @@ def test_the_vendor_openapi_is_run_and_its_blind_spots_are_reported(
     """The vendor's own OpenAPI runs too; what it cannot express is a finding in the report."""
     state = request.config.stash[STATE]
     contract = get_contract(provider)
-    text = resources.files("payconform.contracts").joinpath("openapi", vendor_document).read_text()
-    document = json.loads(text)
+    document = load_vendor_document(vendor_document)
     # A vendor server may name more of the path than the contract's base URL (Adyen's /v71).
     served = urlsplit((document.get("servers") or [{}])[0].get("url", "")).path.rstrip("/")
     base = urlsplit(contract.base_urls["sandbox"]).path.rstrip("/")

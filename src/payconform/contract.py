@@ -6,6 +6,7 @@ the declarations, the evidence helpers and the outcome vocabulary. The internals
 """
 
 from payconform.model.contract import (
+    Activation,
     ApiVersion,
     Auth,
     CancelResponse,
@@ -20,6 +21,7 @@ from payconform.model.contract import (
     HeaderSpec,
     Operation,
     RateLimit,
+    Reversal,
     SideEffect,
     Source,
     Status,
@@ -35,6 +37,7 @@ from payconform.model.contract import (
 from payconform.model.outcomes import Evidence, Outcome, StatusKind
 
 __all__ = [
+    "Activation",
     "ApiVersion",
     "Auth",
     "CancelResponse",
@@ -51,6 +54,7 @@ __all__ = [
     "Operation",
     "Outcome",
     "RateLimit",
+    "Reversal",
     "SideEffect",
     "Source",
     "Status",

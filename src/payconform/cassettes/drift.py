@@ -116,10 +116,9 @@ def _status_and_code(contract: Contract, body: Any) -> tuple[str | None, str | N
     if not isinstance(body, dict):
         return None, None
     entity = dotted_get(body, contract.entity.path) if contract.entity.path else body
-    field = contract.entity.status_field
-    status = entity.get(field) if isinstance(entity, dict) and field else None
+    status = contract.status_of(entity)
     error = dotted_get(body, contract.error.path) if contract.error.path else body
-    code = error.get(contract.error.code_field) if isinstance(error, dict) else None
+    code = dotted_get(error, contract.error.code_field) if isinstance(error, dict) else None
     return (status if isinstance(status, str) else None), (code if isinstance(code, str) else None)
 
 
@@ -180,7 +179,7 @@ def _compare_pair(contract: Contract, scenario: str, key: str, old: dict[str, An
     status, code = _status_and_code(contract, b2)
     if status and status not in old_statuses:
         undocumented = status not in contract.status_names
-        out.append(Change(scenario, key, "status value never seen", contract.entity.status_field or "",
+        out.append(Change(scenario, key, "status value never seen", ", ".join(contract.status_keys),
                           "", status, breaking=undocumented,
                           rule="contract statuses" if undocumented else ""))
     if code and code not in known_codes:

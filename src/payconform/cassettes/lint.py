@@ -243,6 +243,11 @@ def _schemas(loaded: LoadedCassette, contract: Contract) -> list[Finding]:
         body = _json(response["body"].get("string"))
         status = response["status"]["code"]
         where = f"interactions[{index}].response.body"
+        if 200 <= status < 300 and operation == "cancel" and contract.cancel_no_body:
+            if response["body"].get("string"):
+                out.append(Finding(loaded.path, where, "schema",
+                                   f"cancel HTTP {status} has a body; the contract says none"))
+            continue
         if 200 <= status < 300:
             headers = {k.lower(): v for k, v in (request.get("headers") or {}).items()}
             wanted = headers.get(version_header) if version_header else None

@@ -509,10 +509,13 @@ class LiveSession(LaneSession):
                             f"does not know it after {checks} looks; check it by its id")
                     self._cleaned.add(link_id)  # a create whose request never took effect
                     continue
+                if contract.deletes and fetched.status == 404:
+                    summary["final"] += 1  # deleted: nothing left to cancel
+                    self._cleaned.add(link_id)
+                    continue
                 entity = fetched.entity or {}
-                field = contract.entity.status_field
-                # A link without a status field is open while it can be read.
-                status = entity.get(field) if field else (
+                # A link without a status field (or status fields) is open while it can be read.
+                status = contract.status_of(entity) if contract.status_keys else (
                     contract.initial_status if 200 <= fetched.status < 300 else None)
                 if status is None and contract.cancelled_fetch is not None and \
                         fetched.status == contract.cancelled_fetch.played.http_status:

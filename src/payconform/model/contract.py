@@ -8,6 +8,8 @@ load time with :class:`ContractError`, naming the provider and the field.
 
 from __future__ import annotations
 
+import copy
+import itertools
 import json
 from collections.abc import Mapping
 from importlib import resources
@@ -17,6 +19,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from payconform.model.outcomes import Evidence, StatusKind
 from payconform.model.parts import (
+    Activation,
     ApiVersion,
     Auth,
     CancelResponse,
@@ -31,6 +34,7 @@ from payconform.model.parts import (
     HeaderSpec,
     Operation,
     RateLimit,
+    Reversal,
     SideEffect,
     Source,
     Status,
@@ -42,6 +46,7 @@ from payconform.model.parts import (
 )
 
 __all__ = [
+    "Activation",
     "ApiVersion",
     "Auth",
     "CancelResponse",
@@ -56,6 +61,7 @@ __all__ = [
     "HeaderSpec",
     "Operation",
     "RateLimit",
+    "Reversal",
     "SideEffect",
     "Source",
     "Status",
@@ -63,10 +69,13 @@ __all__ = [
     "build",
     "documented",
     "dotted_get",
+    "dotted_set",
     "inferred",
     "load_schema",
+    "load_vendor_document",
     "observed",
     "unverified",
+    "vendor_documents",
 ]
 
 
@@ -91,13 +100,25 @@ class Contract(Frozen):
     fetch_source: Source
     cancel: Operation
     cancel_source: Source
+    #: How request bodies (create, cancel, activation) are encoded: JSON, or form fields
+    #: with bracketed nesting (``line_items[0][quantity]=1``).
+    body_encoding: Literal["json", "form"] = "json"
+    #: The media type of every answer (``application/hal+json``).
+    content_type: str = "application/json"
     cancel_body: dict[str, Any] | None = None
+    #: The cancel is an update of the link: only a request carrying ``cancel_body`` cancels;
+    #: the same call with other fields is a plain update that changes no status.
+    cancel_by_body: bool = False
     cancel_success_status: int = 200
     cancel_response: CancelResponse | None = None
+    #: A successful cancel answers no body at all (a 204).
+    cancel_no_body: bool = False
     #: What a fetch of a cancelled link answers when the cancel deletes it (None: the link
     #: stays readable and shows the cancelled status).
     cancelled_fetch: Expectation | None = None
     side_effects: tuple[SideEffect, ...] = ()
+    activation: Activation | None = None
+    reversal: Reversal | None = None
     cancel_outcomes: dict[str, Expectation]
     repeat_cancel: Expectation
     variants: tuple[Variant, ...] = ()
@@ -110,6 +131,9 @@ class Contract(Frozen):
     retry_hint_headers: tuple[str, ...] = ()
     rate_limits: tuple[RateLimit, ...] = ()
     fixtures: tuple[FixtureLink, ...] = ()
+    #: The vendor's own OpenAPI documents for this API, file names in ``contracts/openapi``
+    #: (default: any file there named after the provider).
+    vendor_openapi: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
@@ -145,9 +169,24 @@ class Contract(Frozen):
             if unknown or self.cancelled_status not in effect.values:
                 raise ValueError(f"side_effects.{effect.name}.values: keys must be statuses and "
                                  f"include {self.cancelled_status!r} (unknown: {sorted(unknown)})")
-        if self.entity.status_field is None and self.cancelled_fetch is None:
-            raise ValueError("a link without a status field needs 'cancelled_fetch': how else "
-                             "would a read show that it was cancelled?")
+        shown_by_fields = any(s.fields for s in self.statuses)
+        if self.entity.status_field is None and self.cancelled_fetch is None and not shown_by_fields:
+            raise ValueError("a link without a status field needs 'cancelled_fetch' or statuses "
+                             "with 'fields': how else would a read show that it was cancelled?")
+        deleted = self.status(self.cancelled_status).kind is StatusKind.DELETED
+        if deleted and self.cancelled_fetch is None:
+            raise ValueError("cancelled_fetch: a deleted cancelled status needs the answer to a "
+                             "fetch of it")
+        if deleted and not self.cancel_no_body and self.cancel_response is None:
+            raise ValueError("a delete cannot answer the link it deleted: set cancel_no_body or "
+                             "cancel_response")
+        if self.cancel_by_body and self.cancel_body is None:
+            raise ValueError("cancel_by_body needs cancel_body")
+        if self.reversal is not None and self.cancel_body is None:
+            raise ValueError("reversal: only an update-style cancel (cancel_body) can be reversed")
+        if self.activation is not None and self.activation.from_status not in names:
+            raise ValueError(f"activation.from_status: {self.activation.from_status!r} is not one "
+                             f"of the statuses {names}")
         versions = [v.name for v in self.api_versions]
         if self.default_api_version not in versions:
             raise ValueError(f"default_api_version {self.default_api_version!r} not in {versions}")
@@ -164,6 +203,37 @@ class Contract(Frozen):
             if status.name == name:
                 return status
         raise KeyError(f"{self.provider}: unknown status {name!r}")
+
+    def status_of(self, entity: Any) -> str | None:
+        """The status an entity shows: its status field's value, or the first status whose
+        ``fields`` it carries; None when it shows none."""
+        if not isinstance(entity, Mapping):
+            return None
+        field = self.entity.status_field
+        if field is not None:
+            value = dotted_get(entity, field)
+            return value if isinstance(value, str) else None
+        for status in self.statuses:
+            if status.fields and status.shown_by(dict(entity)):
+                return status.name
+        return None
+
+    @property
+    def status_keys(self) -> tuple[str, ...]:
+        """The entity fields that tell the status (the status field, or every status's fields)."""
+        if self.entity.status_field is not None:
+            return (self.entity.status_field,)
+        return tuple(dict.fromkeys(k for s in self.statuses for k in s.fields))
+
+    @property
+    def created_status(self) -> str:
+        """The status a create answers (before any activation)."""
+        return self.activation.from_status if self.activation else self.initial_status
+
+    @property
+    def deletes(self) -> bool:
+        """Whether a cancel deletes the link (a fetch afterwards answers ``cancelled_fetch``)."""
+        return self.cancelled_fetch is not None
 
     @property
     def status_names(self) -> tuple[str, ...]:
@@ -322,6 +392,28 @@ def load_schema(name: str) -> dict[str, Any]:
     return data
 
 
+def vendor_documents(contract: Contract) -> list[str]:
+    """The vendor OpenAPI files of ``contract`` in ``contracts/openapi``: those it names in
+    ``vendor_openapi``, else every ``.json`` file there whose name starts with the provider."""
+    folder = resources.files("payconform.contracts").joinpath("openapi")
+    if contract.vendor_openapi:
+        return list(contract.vendor_openapi)
+    if not folder.is_dir():
+        return []
+    return sorted(f.name for f in folder.iterdir()
+                  if f.name.startswith(contract.provider) and f.name.endswith(".json"))
+
+
+def load_vendor_document(name: str) -> dict[str, Any]:
+    """A vendor OpenAPI document from ``contracts/openapi`` by file name."""
+    path = resources.files("payconform.contracts").joinpath("openapi", name)
+    try:
+        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ContractError(f"vendor OpenAPI {name!r} is not in contracts/openapi") from None
+    return data
+
+
 def dotted_get(data: Any, path: str, default: Any = None) -> Any:
     """The value at a dotted path (``a.b``; ``errors.0`` indexes a list), or ``default``."""
     if not path:
@@ -333,5 +425,32 @@ def dotted_get(data: Any, path: str, default: Any = None) -> Any:
             continue
         if not isinstance(node, Mapping) or part not in node:
             return default
-        node = node[part]
     return node
+
+
+def dotted_set(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set the value at a dotted path, creating the mappings and lists on the way (a digit
+    part indexes a list)."""
+    parts = path.split(".")
+    node: Any = data
+    for part, after in itertools.pairwise(parts):
+        fresh: Any = [] if after.isdigit() else {}
+        if isinstance(node, list):
+            index = int(part)
+            while len(node) <= index:
+                node.append(copy.deepcopy(fresh))
+            if not isinstance(node[index], (dict, list)):
+                node[index] = fresh
+            node = node[index]
+        else:
+            if not isinstance(node.get(part), (dict, list)):
+                node[part] = fresh
+            node = node[part]
+    last = parts[-1]
+    if isinstance(node, list):
+        index = int(last)
+        while len(node) <= index:
+            node.append(None)
+        node[index] = value
+    else:
+        node[last] = value

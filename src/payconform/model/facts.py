@@ -120,7 +120,8 @@ def _expectation_facts(contract: Contract, scenario: Scenario) -> list[Fact]:
     gone = contract.cancelled_fetch
     shows = f"{contract.cancelled_status!r}" if gone is None else f"{gone.outcome.value} (gone)"
     if where.startswith("cancel:") and not refusal:
-        if entity.status_field is not None and contract.cancel_response is None:
+        shown = entity.status_field is not None or any(s.fields for s in contract.statuses)
+        if shown and contract.cancel_response is None and not contract.cancel_no_body:
             out.append(fact("cancelled-status", exp.source, repr(contract.cancelled_status)))
         if entity.cancelled_at_field:
             out.append(fact("cancelled-at", exp.source, f"{entity.cancelled_at_field} set"))
@@ -158,6 +159,11 @@ def facts_of(contract: Contract) -> list[Fact]:
         out.append(Fact(fact_id(where, "replay"), where, "replay", "", "idempotency.replay",
                         contract.create.source, "a create repeated with the same key answers as "
                         "the first"))
+    if contract.reversal is not None:
+        out.append(Fact(fact_id("reversal", "restores"), "reversal", "restores", "",
+                        "state.reversible", contract.reversal.source,
+                        f"the undo brings the link back to {contract.initial_status!r} and it "
+                        "cancels again"))
     where = "schema:error"
     out.append(Fact(fact_id(where, "valid"), where, "valid", "", "schema.error",
                     contract.error.source, f"error bodies valid against {contract.error.schema_file}"))

@@ -148,12 +148,34 @@ class Expectation(Frozen):
 
 
 class Status(Frozen):
-    """One wire status of a link and what it means."""
+    """One status of a link and what it means.
+
+    ``fields`` are entity fields that show the status besides the status field (a Checkout
+    Session's ``url`` turns null once expired). Where the entity has no status field
+    (``EntitySpec.status_field`` is None), they *are* the status: a boolean flag
+    (``{"active": False}``) or a set of fields (``{"archived": False, "paidAt": None}``). A
+    value that is a placeholder (``"$updated_at"``) renders as such and reads as "any non-null
+    value"; any other value must be equal (``None``: null or absent).
+    """
 
     name: str = Field(min_length=1)
     kind: StatusKind
     source: Source
     reachable_by_api: bool = False
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+    def shown_by(self, entity: dict[str, Any]) -> bool:
+        """Whether ``entity`` carries every field of this status."""
+        from payconform.model.contract import dotted_get
+
+        for name, want in self.fields.items():
+            got = dotted_get(entity, name)
+            if isinstance(want, str) and want.startswith("$"):
+                if got is None:
+                    return False
+            elif got != want:
+                return False
+        return True
 
 
 class HeaderSpec(Frozen):
@@ -223,6 +245,8 @@ class Auth(Frozen):
     token_credential: str | None = None
     token_endpoint: Operation | None = None
     token_request: dict[str, str] = Field(default_factory=dict)
+    token_auth: Literal["body", "basic"] = "body"
+    token_encoding: Literal["json", "form"] = "json"
     token_field: str = "access_token"
     expires_field: str = "expires_in"
     token_ttl_seconds: int = 3600
@@ -253,6 +277,9 @@ class Auth(Frozen):
             raise ValueError("scheme 'basic' needs a 'username' credential (and 'password', if set)")
         if self.scheme == "bearer" and self.token_credential not in names:
             raise ValueError("scheme 'bearer' needs 'token_credential' naming a credential")
+        if self.scheme == "bearer_token" and self.token_auth == "basic" and (
+                self.username not in names or self.password not in names):
+            raise ValueError("token_auth 'basic' needs 'username' and 'password' credentials")
         if self.scheme == "bearer_token":
             if self.token_endpoint is None:
                 raise ValueError("scheme 'bearer_token' needs 'token_endpoint'")
@@ -274,7 +301,8 @@ class EntitySpec(Frozen):
     or ``null``; by default ``0`` for unix timestamps and ``null`` for ISO 8601 ones.
     ``omit_when_null`` lists top-level fields the simulator leaves out, rather than printing
     ``null``, when they have no value (the vendor omits them). ``status_field`` None: the link
-    carries no status (Square); its state shows in whether it exists and in side effects.
+    carries no status field; each status's ``Status.fields`` show it (a boolean flag), or it has
+    none and its state shows in whether it exists and in side effects (Square).
     """
 
     path: str = ""
@@ -332,13 +360,16 @@ class ErrorSpec(Frozen):
 
     ``outcomes`` maps error codes (the ``code_field`` of the error object) to outcomes;
     ``message_outcomes`` maps exact messages (``message_field``) where one code covers many
-    cases. ``http_outcomes`` is the fallback by HTTP status.
+    cases. ``http_outcomes`` is the fallback by HTTP status. Field names are dotted paths into
+    the error object and may index lists (``details.0.issue``). ``http_status_field`` names a
+    field that repeats the HTTP status of the response (the simulator fills it in).
     """
 
     path: str = ""
     template: dict[str, Any]
     code_field: str = "code"
     message_field: str = "message"
+    http_status_field: str | None = None
     outcomes: dict[str, Outcome] = Field(default_factory=dict)
     message_outcomes: dict[str, Outcome] = Field(default_factory=dict)
     http_outcomes: dict[int, Outcome] = Field(default_factory=dict)
@@ -351,8 +382,9 @@ class CreateSpec(Frozen):
 
     Placeholders in ``body``: ``$new_id`` (a client-chosen id, when ``id_from`` is set),
     ``$amount``, ``$currency`` (a test link's ``amount`` in minor units and ``currency``, one
-    the sandbox accepts), ``$run_tag``, ``$expire_at``, ``$idempotency_key`` (a fresh UUID
-    per create; a retry of the same request reuses it), and ``$credential.<name>`` for a
+    the sandbox accepts), ``$amount_decimal`` (the same amount in major units as a string with
+    two decimals, e.g. ``"1.00"``), ``$run_tag``, ``$expire_at``, ``$idempotency_key`` (a fresh
+    UUID per create; a retry of the same request reuses it), and ``$credential.<name>`` for a
     non-secret credential (an account id the body must name). ``id_from`` names the request
     field holding a client-chosen id; otherwise the simulator generates one with
     ``id_prefix`` and ``id_length`` random characters, or renders ``id_template`` when set
@@ -420,6 +452,31 @@ class Variant(Frozen):
     cancel: Expectation
     reachable_by_api: bool = True
     fixture_env: str | None = None
+    source: Source
+
+
+class Activation(Frozen):
+    """A call that makes a new link cancellable (PayPal sends a draft invoice).
+
+    Create leaves the link in ``from_status``; ``operation`` (with ``body``) moves it to the
+    contract's ``initial_status``. The client makes the call right after every create.
+    """
+
+    operation: Operation
+    body: dict[str, Any] | None = None
+    from_status: str
+    success_status: int = 200
+    source: Source
+
+
+class Reversal(Frozen):
+    """The update that undoes a cancel (a deactivated link made active again).
+
+    ``body`` sent to the cancel operation brings a cancelled link back to the initial status;
+    rule ``state.reversible`` checks it at ``source``'s evidence.
+    """
+
+    body: dict[str, Any]
     source: Source
 
 

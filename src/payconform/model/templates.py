@@ -5,11 +5,17 @@ longer string is interpolated. Names: ``id``, ``status``, ``amount``, ``currency
 ``amount_paid``, ``amount_due``, ``seq``, ``seq_str``, ``created_at``, ``updated_at``,
 ``cancelled_at``, ``expire_at``, ``token``, ``livemode``, and ``req.<dotted path>`` for a
 value echoed from the create request.
+
+Form bodies (``Contract.body_encoding = "form"``) nest with brackets, as Stripe's clients
+send them: ``line_items[0][price_data][unit_amount]=100``. :func:`encode_form` writes them;
+:func:`decode_form` reads them back into mappings and lists, typing ``true`` / ``false`` and
+plain integers (the server knows its parameter types; the simulator reads them by look).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import re
 import secrets
 import string
@@ -17,10 +23,21 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from payconform.model.contract import dotted_get
 
-__all__ = ["fill_template", "new_request_id", "random_alnum", "render_id", "stamp"]
+__all__ = [
+    "decode_body",
+    "decode_form",
+    "encode_body",
+    "encode_form",
+    "fill_template",
+    "new_request_id",
+    "random_alnum",
+    "render_id",
+    "stamp",
+]
 
 _IST = timezone(timedelta(hours=5, minutes=30))
 _ALNUM = string.ascii_letters + string.digits
@@ -92,3 +109,84 @@ def fill_template(template: Any, values: Mapping[str, Any], request: Mapping[str
 def new_request_id() -> str:
     """A fresh request id (used by clients for ``uuid``-valued headers)."""
     return str(uuid.uuid4())
+
+
+def encode_form(data: Mapping[str, Any]) -> str:
+    """``data`` as bracket-nested form fields (booleans as ``true`` / ``false``)."""
+    pairs: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(f"{prefix}[{key}]" if prefix else str(key), item)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(f"{prefix}[{index}]", item)
+        elif isinstance(value, bool):
+            pairs.append((prefix, "true" if value else "false"))
+        elif value is None:
+            pairs.append((prefix, ""))
+        else:
+            pairs.append((prefix, str(value)))
+
+    walk("", data)
+    return urlencode(pairs)
+
+
+_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+_INT = re.compile(r"^-?(0|[1-9][0-9]{0,17})$")
+
+
+def _typed(raw: str) -> Any:
+    if raw in ("true", "false"):
+        return raw == "true"
+    return int(raw) if _INT.match(raw) else raw
+
+
+def _listify(node: Any) -> Any:
+    if isinstance(node, dict):
+        node = {k: _listify(v) for k, v in node.items()}
+        if node and all(k.isdigit() for k in node) and sorted(map(int, node)) == list(range(len(node))):
+            return [node[str(i)] for i in range(len(node))]
+    return node
+
+
+def decode_form(body: bytes) -> dict[str, Any] | None:
+    """Bracket-nested form fields as mappings and lists; None when the body is not a form."""
+    try:
+        text = body.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    out: dict[str, Any] = {}
+    for key, raw in pairs:
+        match = _KEY.match(key)
+        if match is None:
+            return None
+        parts = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+        node: Any = out
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[parts[-1]] = _typed(raw)
+    result: dict[str, Any] = _listify(out)
+    return result
+
+
+def encode_body(data: Any, encoding: str) -> tuple[bytes, str]:
+    """A request body and its Content-Type for the contract's ``body_encoding``."""
+    if encoding == "form" and isinstance(data, Mapping):
+        return encode_form(data).encode(), "application/x-www-form-urlencoded"
+    return json.dumps(data).encode(), "application/json"
+
+
+def decode_body(body: bytes, encoding: str) -> Any:
+    """A request body read as the contract encodes it (JSON or form); None if unreadable."""
+    if encoding == "form":
+        return decode_form(body)
+    try:
+        return json.loads(body or b"{}")
+    except (ValueError, RecursionError):  # a 1,000-level array is malformed, not a crash
+        return None

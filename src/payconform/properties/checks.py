@@ -135,7 +135,7 @@ def _judge(expectation: Expectation, what: str, status: int, error: dict[str, An
                  status == expectation.http_status, f"{what}: HTTP status",
                  str(expectation.http_status), str(status))
     for key, value in expectation.error.items():
-        want, got = value.replace("{id}", link_id), (error or {}).get(key)
+        want, got = value.replace("{id}", link_id), dotted_get(error or {}, key)
         _fail_if(expectation.error_source or expectation.source, got == want,
                  f"{what}: error {key}", repr(want), repr(got))
 
@@ -147,14 +147,14 @@ def payconform_cancel_persists_and_repeats(ctx: Any, response: Any, case: Any) -
     if contract is None or not _is_cancel(case) or not 200 <= response.status_code < 300:
         return None
     link_id = str(case.path_parameters["id"])
-    first = dotted_get(response.json(), contract.entity.path)
+    first = dotted_get(response.json(), contract.entity.path) if response.content else None
     persist = contract.cancel_outcomes[contract.initial_status].source
     status, _, entity, error, outcome = _follow_up(contract, response, case, "fetch")
     if contract.cancelled_fetch is not None:
         _judge(contract.cancelled_fetch, "state.cancel-persists: fetch after cancel", status, error,
                outcome, link_id)
     else:
-        got = (entity or {}).get(contract.entity.status_field or "")
+        got = contract.status_of(entity)
         _fail_if(persist, got == contract.cancelled_status,
                  "state.cancel-persists: fetch after cancel", repr(contract.cancelled_status),
                  f"{got!r} (HTTP {status})")
@@ -186,7 +186,7 @@ def payconform_refusal_matches_status(ctx: Any, response: Any, case: Any) -> boo
     if field is None:
         return None  # the link says nothing about its status; the rules judge refusals
     status, _, entity, _, _ = _follow_up(contract, response, case, "fetch")
-    wire = (entity or {}).get(field)
+    wire = contract.status_of(entity)
     if not 200 <= status < 300 or wire not in contract.status_names:
         return None
     expectation = (contract.repeat_cancel if wire == contract.cancelled_status

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from payconform.model.contract import Contract, Expectation, Source
+from payconform.model.contract import Contract, Expectation, Source, dotted_get
 from payconform.model.outcomes import Evidence, Outcome
 from payconform.model.schemas import schema_errors
 from payconform.rules.client import Exchange, ProviderClient
@@ -114,6 +114,11 @@ class Judge:
                 self.check(f"{exchange.operation}: no 5xx from the simulator", schema_source, False,
                            "a 2xx or 4xx answer", f"HTTP {exchange.status}: {exchange.text[:200]}")
             raise Inconclusive(f"{exchange.operation} returned HTTP {exchange.status}")
+        if 200 <= exchange.status < 300 and exchange.operation == "cancel" and (
+                contract.cancel_no_body):
+            self.check("cancel answers no body", contract.cancel_source, not exchange.text,
+                       "an empty body", repr(exchange.text[:200]))
+            return
         if 200 <= exchange.status < 300:
             problems = schema_errors(schema_file, exchange.json)
             self.check(f"{exchange.operation} body matches {schema_file}", schema_source,
@@ -146,7 +151,7 @@ class Judge:
                        str(exchange.status))
         for key, value in expectation.error.items():
             want = value.replace("{id}", link_id)
-            got = (exchange.error or {}).get(key)
+            got = dotted_get(exchange.error or {}, key)
             self.check(f"{what}: error {key}", expectation.error_source or expectation.source,
                        got == want, repr(want), repr(got))
 
@@ -157,7 +162,7 @@ class Judge:
             error = exchange.error or {}
             if (outcome_matches(candidate.outcome, exchange.outcome)
                     and candidate.http_status in (None, exchange.status)
-                    and all(error.get(k) == v.replace("{id}", link_id)
+                    and all(dotted_get(error, k) == v.replace("{id}", link_id)
                             for k, v in candidate.error.items())):
                 matched = candidate.label
                 break

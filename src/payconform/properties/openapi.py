@@ -22,11 +22,13 @@ import sys
 from typing import Any
 
 from payconform.model.contract import Contract, CreateSpec, Expectation, load_schema
-from payconform.model.outcomes import Outcome
+from payconform.model.outcomes import Outcome, StatusKind
 
-__all__ = ["OPERATION_IDS", "export", "register_openapi", "validate"]
+__all__ = ["ACTIVATION_ID", "OPERATION_IDS", "export", "register_openapi", "validate"]
 
 OPERATION_IDS = {"create": "createLink", "fetch": "fetchLink", "cancel": "cancelLink"}
+#: The operation that makes a new link cancellable, where the contract has one.
+ACTIVATION_ID = "activateLink"
 _SUCCESS = (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
 
 
@@ -53,13 +55,27 @@ def _lift(schema: dict[str, Any], name: str, components: dict[str, Any]) -> dict
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _shows(contract: Contract, name: str) -> dict[str, Any]:
+    """A schema for an entity that shows the status ``name`` through its ``Status.fields``."""
+    fields = contract.status(name).fields
+    props = {k: ({"not": {"type": "null"}} if isinstance(v, str) and v.startswith("$")
+                 else {"const": v}) for k, v in fields.items() if "." not in k}
+    required = [k for k, v in fields.items() if "." not in k and v is not None]
+    return {"properties": props, "required": required}
+
+
 def _with_status(contract: Contract, base: dict[str, Any], statuses: list[str]) -> dict[str, Any]:
-    """``base`` with the entity's status field restricted to ``statuses``."""
-    if contract.entity.status_field is None:
+    """``base`` with the entity's status (its status field, or its status fields) restricted to
+    ``statuses``."""
+    field = contract.entity.status_field
+    if field is None and not contract.status_keys:
         return base  # the link carries no status
-    status: dict[str, Any] = {"enum": statuses} if len(statuses) > 1 else {"const": statuses[0]}
-    constraint: dict[str, Any] = {"properties": {contract.entity.status_field: status},
-                                  "required": [contract.entity.status_field]}
+    if field is None:
+        options = [_shows(contract, s) for s in statuses]
+        constraint: dict[str, Any] = options[0] if len(options) == 1 else {"anyOf": options}
+    else:
+        status: dict[str, Any] = {"enum": statuses} if len(statuses) > 1 else {"const": statuses[0]}
+        constraint = {"properties": {field: status}, "required": [field]}
     for part in reversed([p for p in contract.entity.path.split(".") if p]):
         constraint = {"properties": {part: constraint}, "required": [part]}
     return {"allOf": [base, constraint]}
@@ -143,6 +159,7 @@ def _request_schema(contract: Contract, spec: CreateSpec) -> dict[str, Any]:
             placeholders: dict[str, dict[str, Any]] = {
                 "new_id": {"type": "string", "pattern": f"^[A-Za-z0-9_-]{{8,{limit}}}$"},
                 "amount": {"type": "integer", "minimum": 100, "maximum": 10_000_000},
+                "amount_decimal": {"type": "string", "pattern": "^[1-9][0-9]{0,4}\\.[0-9]{2}$"},
                 "currency": {"const": spec.currency},
                 "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 64},
                 "run_tag": {"type": "string", "pattern": "^payconform[A-Za-z0-9-]{0,20}$"},
@@ -193,29 +210,36 @@ def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]
             str(status): {
                 "description": "refused; documented codes: " + (", ".join(sorted(c for c in codes if c))
                                                                   or "(none named)"),
-                "content": {"application/json": {"schema": error}},
+                "content": {contract.content_type: {"schema": error}},
             }
             for status, codes in sorted(_error_statuses(contract, operation).items())
         }
 
     def success(description: str, statuses: list[str], links: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {"description": description, "content": {
-            "application/json": {"schema": _with_status(contract, entity, statuses)}}}
+            contract.content_type: {"schema": _with_status(contract, entity, statuses)}}}
         if links:
             body["links"] = links
         return body
 
+    request_type = ("application/x-www-form-urlencoded" if contract.body_encoding == "form"
+                    else "application/json")
+    # A deleted link is gone (a fetch answers the contract's ``gone``), so no body shows it.
+    readable = [s.name for s in contract.statuses if s.kind is not StatusKind.DELETED]
     create = contract.create
     operations: dict[str, dict[str, Any]] = {
         create.operation.url_path(version=version.name): {create.operation.method.lower(): {
             "operationId": OPERATION_IDS["create"],
             "summary": f"create a link ({create.source.citation})",
             "parameters": headers,
-            "requestBody": {"required": True, "content": {"application/json": {
+            "requestBody": {"required": True, "content": {request_type: {
                 "schema": _request_schema(contract, create)}}},
             "responses": {
                 str(create.success_status): success(
-                    f"created in {contract.initial_status}", [contract.initial_status], follow),
+                    f"created in {contract.created_status}", [contract.created_status],
+                    {**follow, **({"activate": {"operationId": ACTIVATION_ID,
+                                                "parameters": {"id": f"$response.body{id_pointer}"}}}
+                                  if contract.activation else {})}),
                 **errors("create")},
         }},
     }
@@ -224,12 +248,14 @@ def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]
         "operationId": OPERATION_IDS["fetch"],
         "summary": f"fetch a link ({contract.fetch_source.citation})",
         "parameters": [id_param, *headers],
-        "responses": {"200": success("the link", list(contract.status_names), {}),
-                      **errors("fetch")},
+        "responses": {"200": success("the link", readable, {}), **errors("fetch")},
     }
     cancelled: dict[str, Any] = success(
         f"cancelled: {contract.cancelled_status}", [contract.cancelled_status],
         {"fetch": follow["fetch"]})
+    if contract.cancel_no_body:
+        cancelled = {"description": f"cancelled: {contract.cancelled_status}, no body",
+                     "links": {"fetch": follow["fetch"]}}
     if contract.cancel_response is not None:
         # The answer is not the link: its own schema, and the link id at its own field.
         answer = _lift(load_schema(contract.cancel_response.schema_file), "CancelResult", schemas)
@@ -237,6 +263,21 @@ def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]
                      "content": {"application/json": {"schema": answer}},
                      "links": {"fetch": {"operationId": OPERATION_IDS["fetch"], "parameters": {
                          "id": f"$response.body#/{contract.cancel_response.id_field}"}}}}
+    if contract.activation is not None:
+        activation = contract.activation
+        activate_path = activation.operation.url_path("{id}", version.name)
+        operations.setdefault(activate_path, {})[activation.operation.method.lower()] = {
+            "operationId": ACTIVATION_ID,
+            "summary": f"make a new link cancellable ({activation.source.citation})",
+            "parameters": [id_param, *headers],
+            **({"requestBody": {"required": True, "content": {request_type: {
+                "schema": {"const": activation.body}}}}} if activation.body is not None else {}),
+            "responses": {str(activation.success_status): {
+                "description": f"{activation.from_status} -> {contract.initial_status}",
+                "links": {"cancel": {"operationId": OPERATION_IDS["cancel"],
+                                     "parameters": {"id": "$request.path.id"}}}},
+                **errors("fetch")},
+        }
     cancel: dict[str, Any] = {
         "operationId": OPERATION_IDS["cancel"],
         "summary": f"cancel a link ({contract.cancel_source.citation})",
@@ -247,7 +288,7 @@ def export(contract: Contract, api_version: str | None = None) -> dict[str, Any]
         "responses": {str(contract.cancel_success_status): cancelled, **errors("cancel")},
     }
     if contract.cancel_body is not None:
-        cancel["requestBody"] = {"required": True, "content": {"application/json": {
+        cancel["requestBody"] = {"required": True, "content": {request_type: {
             "schema": {"const": contract.cancel_body}}}}
     cancel_path = contract.cancel.url_path("{id}", version.name)
     operations.setdefault(cancel_path, {})[contract.cancel.method.lower()] = cancel

@@ -101,7 +101,6 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
     judge = Judge(contract, state_log, simulated=harness.simulated)
     version = contract.api_version(client.api_version)
     entity_spec = contract.entity
-    status_field = entity_spec.status_field
     header_problems = [(h, "missing") for h in contract.checked_headers if h.missing is not None] + [
         (h, "malformed") for h in contract.checked_headers
         if h.malformed is not None and h.invalid is not None]
@@ -127,9 +126,9 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
     persist_source = contract.cancel_outcomes[contract.initial_status].source
 
     def apply_read(link: _Link, entity: dict[str, Any], what: str) -> None:
-        if status_field is not None:
-            got = entity.get(status_field)
-            judge.check(f"{what}: {status_field}", link.source, got == link.status,
+        if contract.status_keys:
+            got = contract.status_of(entity)
+            judge.check(f"{what}: status", link.source, got == link.status,
                         repr(link.status), repr(got))
         immutable(link, entity, what, link.source)
         link.entity = entity
@@ -181,10 +180,11 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
             diff = _common_diff(before, after)
             held = judge.check(f"{what}: link unchanged", source, not diff, "every field as before",
                                "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items())))
-            if not held and status_field and after.get(status_field) in contract.status_names:
+            shown = contract.status_of(after)
+            if not held and shown is not None:
                 # A soft (inferred / unverified) fact did not hold: the model follows the
                 # provider so later steps judge what really happened.
-                link.status, link.source = after[status_field], persist_source
+                link.status, link.source = shown, persist_source
         apply_read(link, after, what)
 
     def settle(link: _Link, before: dict[str, Any] | None, exchange: Exchange,
@@ -192,10 +192,9 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
         """Update the model after a cancel-like call and check what must not have changed."""
         entity = exchange.entity
         ok = 200 <= exchange.status < 300
-        # Where the answer is not the link (or the link has no status), the 2xx says it.
-        statusless = status_field is None or answer is not None
-        cancelled_now = ok and (statusless or (entity or {}).get(status_field or "")
-                                == contract.cancelled_status)
+        # Where the answer is not the link (or carries no status, or no body), the 2xx says it.
+        statusless = not contract.status_keys or answer is not None or contract.cancel_no_body
+        cancelled_now = ok and (statusless or contract.status_of(entity) == contract.cancelled_status)
         if expectation.is_success and not ok:
             unchanged(link, before, expectation.source, f"after a refused {what}")
         elif not expectation.is_success:
@@ -345,15 +344,17 @@ def machine_for(harness: Harness, log: MachineLog | None = None) -> type[RuleBas
                         f"HTTP {contract.create.success_status}", f"HTTP {exchange.status}")
             entity = exchange.entity or {}
             initial = contract.status(contract.initial_status)
-            if status_field is not None:
-                judge.check(f"create: {status_field}", initial.source,
-                            entity.get(status_field) == contract.initial_status,
-                            repr(contract.initial_status), repr(entity.get(status_field)))
+            if contract.status_keys:
+                shown = contract.status_of(entity)
+                judge.check("create: status", initial.source, shown == contract.created_status,
+                            repr(contract.created_status), repr(shown))
             link_id = client.link_id_of(exchange)
             self.created.add(link_id)
             if harness.on_create is not None:
                 harness.on_create(link_id)
-            link = _Link(link_id, contract.initial_status, initial.source, entity, entity,
+            # After an activation the create body is stale (a draft): the next step reads afresh.
+            link = _Link(link_id, contract.initial_status, initial.source, entity,
+                         None if contract.activation else entity,
                          related=related_ids(contract, entity))
             state_log.links.append(link)
             return link

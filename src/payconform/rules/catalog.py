@@ -90,12 +90,12 @@ def cancellable_status_is_cancelled(ctx: RuleContext) -> None:
               str(contract.cancel_success_status), str(exchange.status),
               fact=fact_id(where, "http-status"))
     entity = exchange.entity or {}
-    field = contract.entity.status_field
-    # A missing status field is schema.success's finding; this rule judges the value.
-    if field is not None and field in entity:
-        ctx.check(f"{what}: {field} after cancel", expectation.source,
-                  entity[field] == contract.cancelled_status,
-                  repr(contract.cancelled_status), repr(entity[field]),
+    # A missing status field (or a body where none belongs) is schema.success's finding; this
+    # rule judges the status the body shows.
+    if any(k in entity for k in contract.status_keys):
+        shown = contract.status_of(entity)
+        ctx.check(f"{what}: status after cancel", expectation.source,
+                  shown == contract.cancelled_status, repr(contract.cancelled_status), repr(shown),
                   fact=fact_id(where, "cancelled-status"))
     stamp = contract.entity.cancelled_at_field
     if stamp and 200 <= exchange.status < 300:
@@ -124,7 +124,7 @@ def cancel_persists(ctx: RuleContext) -> None:
             f"the cancel itself returned HTTP {cancelled.status}; see cancel.cancellable-status"
         )
     ctx.expect_cancelled(link_id, contract.cancel_outcomes[contract.initial_status].source,
-                         f"fetch after cancel: {contract.entity.status_field or 'the link'}",
+                         "fetch after cancel: status",
                          fact=fact_id(f"cancel:{contract.initial_status}", "persists"))
     for effect in contract.side_effects:
         want = effect.values[contract.cancelled_status]
@@ -202,14 +202,48 @@ def repeat_cancel_matches_contract(ctx: RuleContext) -> None:
     if expectation.noop and 200 <= second.status < 300:
         # The status value is judged by the outcome and the fetch below (and the first answer's
         # by cancel.cancellable-status); every other field must be exactly as after the first.
-        field = contract.entity.status_field or ""
-        first_rest = {k: v for k, v in (first.entity or {}).items() if k != field}
-        second_rest = {k: v for k, v in (second.entity or {}).items() if k != field}
+        keys = contract.status_keys
+        first_rest = {k: v for k, v in (first.entity or {}).items() if k not in keys}
+        second_rest = {k: v for k, v in (second.entity or {}).items() if k not in keys}
         ctx.check("second cancel: no-op, every field unchanged", expectation.source,
                   second_rest == first_rest, json.dumps(first_rest, sort_keys=True)[:400],
                   json.dumps(second_rest, sort_keys=True)[:400], fact=fact_id("repeat", "noop"))
     ctx.expect_cancelled(link_id, expectation.source, "after second cancel: still cancelled",
                          fact=fact_id("repeat", "stays-cancelled"))
+
+
+# ---- state.reversible ------------------------------------------------------------------------
+
+
+@rule(
+    "state.reversible",
+    "Where a cancel is an update the contract says can be undone, the undo restores the link",
+    cases=lambda c: [_case("state.reversible", "cancel-undo-cancel",
+                           "a cancelled link is restored, then cancels again")] if c.reversal else [],
+    citation=lambda c, case: c.reversal.source if c.reversal else default_citation(c),
+)
+def reversal_restores_the_link(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    assert contract.reversal is not None
+    source = contract.reversal.source
+    link_id = ctx.prepare(contract.initial_status)
+    first = ctx.cancel(link_id, pre_status=contract.initial_status)
+    if not 200 <= first.status < 300:
+        raise Inconclusive(f"the cancel returned HTTP {first.status}; see cancel.cancellable-status")
+    undo = ctx.record(ctx.client.cancel(link_id, body=contract.reversal.body,
+                                        pre_status=contract.cancelled_status))
+    fact = fact_id("reversal", "restores")
+    ctx.check("undo: HTTP status", source, 200 <= undo.status < 300, "HTTP 2xx", str(undo.status),
+              fact=fact)
+    fetched = ctx.fetch(link_id)
+    shown = contract.status_of(fetched.entity)
+    ctx.check("fetch after undo: status", source, shown == contract.initial_status,
+              repr(contract.initial_status), f"{shown!r} (HTTP {fetched.status})", fact=fact)
+    again = ctx.cancel(link_id, pre_status=contract.initial_status)
+    # What the answer and a later fetch show is cancel.cancellable-status's and
+    # state.cancel-persists's to judge; here, only that the restored link cancels again.
+    ctx.check("cancel after undo: HTTP status", source, 200 <= again.status < 300, "HTTP 2xx",
+              str(again.status), fact=fact)
 
 
 # ---- cancel.unknown-id ----------------------------------------------------------------------
@@ -384,7 +418,11 @@ def success_bodies_match_schema(ctx: RuleContext) -> None:
     ctx.links.created.append(link_id)
     bodies = [("create", created), ("fetch", ctx.record(client.fetch(link_id)))]
     cancelled = ctx.record(client.cancel(link_id, pre_status=contract.initial_status))
-    if 200 <= cancelled.status < 300:
+    if 200 <= cancelled.status < 300 and contract.cancel_no_body:
+        ctx.check("cancel answers no body", contract.cancel_source, not cancelled.text,
+                  "an empty body", repr(cancelled.text[:200]),
+                  fact=fact_id(f"schema:success:{version.name}", "valid"))
+    elif 200 <= cancelled.status < 300:
         bodies.append(("cancel", cancelled))
     else:
         ctx.observations.append(f"cancel returned HTTP {cancelled.status}; its body was not checked")

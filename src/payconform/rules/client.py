@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -23,7 +22,7 @@ import httpx
 from payconform.model.contract import Contract, SideEffect, dotted_get
 from payconform.model.outcomes import Outcome
 from payconform.model.redact import Redactor
-from payconform.model.templates import fill_template, new_request_id
+from payconform.model.templates import encode_body, fill_template, new_request_id
 from payconform.simulator.state import CONTROL_PREFIX
 
 __all__ = [
@@ -69,6 +68,8 @@ class Exchange:
     entity: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     elapsed_ms: float = 0.0
+    #: The activation call a create made (``Contract.activation``), if any.
+    activation: Exchange | None = None
 
     def redacted(self, redactor: Redactor) -> dict[str, Any]:
         """A JSON-ready copy with every secret removed (for reports)."""
@@ -101,14 +102,15 @@ def interpret(
         if operation != "cancel":
             return Outcome.FETCHED, entity, None
         already = pre_status == contract.cancelled_status
-        if contract.cancel_response is not None or contract.entity.status_field is None:
-            # The answer is not the link (or the link has no status): the 2xx is the outcome;
-            # the body's shape is schema.success's to judge.
+        if contract.cancel_response is not None or not contract.status_keys or (
+                contract.cancel_no_body and body in (None, "", b"")):
+            # The answer is not the link (or the link shows no status, or there is no body):
+            # the 2xx is the outcome; the body's shape is schema.success's to judge.
             return (Outcome.ALREADY_CANCELLED if already else Outcome.CANCELLED), None, None
-        wire = entity.get(contract.entity.status_field) if entity else None
+        wire = contract.status_of(entity) if entity else None
         # A 2xx cancel body without the status field is schema.success's finding; the outcome
         # then rests on the HTTP status, so one defect is not reported by two rules.
-        unstated = entity is not None and contract.entity.status_field not in entity
+        unstated = entity is not None and not any(k in entity for k in contract.status_keys)
         if wire == contract.cancelled_status or unstated:
             return (Outcome.ALREADY_CANCELLED if already else Outcome.CANCELLED), entity, None
         return Outcome.UNKNOWN, entity, None
@@ -116,10 +118,10 @@ def interpret(
     error = dotted_get(body, spec.path) if isinstance(body, dict) else None
     error = error if isinstance(error, dict) else None
     if error is not None:
-        code = error.get(spec.code_field)
+        code = dotted_get(error, spec.code_field)
         if isinstance(code, str) and code in spec.outcomes:
             return spec.outcomes[code], None, error
-        message = error.get(spec.message_field)
+        message = dotted_get(error, spec.message_field)
         if isinstance(message, str) and message in spec.message_outcomes:
             return spec.message_outcomes[message], None, error
     if status in spec.http_outcomes:
@@ -142,6 +144,10 @@ def _dotted_set(data: dict[str, Any], path: str, value: Any) -> None:
     for part in parents:
         node = node.setdefault(part, {})
     node[last] = value
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 @dataclass
@@ -174,9 +180,8 @@ class ProviderClient:
         if auth.scheme == "headers":
             return {header: values[cred] for header, cred in auth.headers.items()}
         if auth.scheme == "basic":
-            password = values[auth.password] if auth.password else ""
-            pair = f"{values[auth.username or '']}:{password}"
-            return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+            return {"Authorization": _basic(values[auth.username or ""],
+                                            values[auth.password] if auth.password else "")}
         if auth.scheme == "bearer":
             return {"Authorization": f"Bearer {values[auth.token_credential or '']}"}
         if mode == "invalid":
@@ -194,11 +199,16 @@ class ProviderClient:
             for name, ref in auth.token_request.items()
         }
         self.token_requests += 1
+        content, content_type = encode_body(body, auth.token_encoding)
+        headers = {**self._standard_headers(), "Content-Type": content_type}
+        if auth.token_auth == "basic":
+            values = self.credentials.values
+            headers["Authorization"] = _basic(values[auth.username or ""], values[auth.password or ""])
         response = self.http.request(
             auth.token_endpoint.method,
             auth.token_endpoint.path.lstrip("/"),
-            json=body,
-            headers=self._standard_headers(),
+            content=content,
+            headers=headers,
         )
         payload = response.json() if response.content else {}
         token = payload.get(auth.token_field) if isinstance(payload, dict) else None
@@ -263,9 +273,9 @@ class ProviderClient:
     ) -> Exchange:
         headers = self._standard_headers(omit_headers, header_overrides)
         headers.update(self._auth_headers(auth))
-        content = json.dumps(body).encode() if body is not None else b""
+        content = b""
         if body is not None:
-            headers["Content-Type"] = "application/json"
+            content, headers["Content-Type"] = encode_body(body, self.contract.body_encoding)
         started = time.perf_counter()
         response = self.http.request(method, path.lstrip("/"), content=content, headers=headers)
         elapsed = (time.perf_counter() - started) * 1000
@@ -312,11 +322,17 @@ class ProviderClient:
                header_overrides: Mapping[str, str] = {}, idempotency_key: str | None = None
                ) -> Exchange:
         """Create a link (or a contract variant of one, e.g. a charge) tagged with the run tag;
-        amount and currency default to the contract's test values."""
+        amount and currency default to the contract's test values.
+
+        Where the contract has an activation (a draft made payable), it follows a successful
+        create of a link; the create exchange carries it in ``activation``.
+        """
         spec = self.contract.create if variant is None else self.contract.variant(variant).create
+        amount = spec.amount if amount is None else amount
         values = {
             "new_id": link_id or self.new_link_id(),
-            "amount": spec.amount if amount is None else amount,
+            "amount": amount,
+            "amount_decimal": f"{amount / 100:.2f}" if isinstance(amount, int | float) else amount,
             "currency": currency or spec.currency,
             "idempotency_key": idempotency_key or new_request_id(),
             "run_tag": self.run_tag,
@@ -329,9 +345,17 @@ class ProviderClient:
         if idempotency_key is not None and spec.idempotency_field:
             # The documented key field carries this very key, whatever its template says.
             _dotted_set(body, spec.idempotency_field, idempotency_key)
-        return self._send("create", spec.operation.method,
-                          spec.operation.url_path(version=self.version), body=body,
-                          header_overrides=header_overrides)
+        created = self._send("create", spec.operation.method,
+                             spec.operation.url_path(version=self.version), body=body,
+                             header_overrides=header_overrides)
+        activation = self.contract.activation
+        if activation is not None and variant is None and 200 <= created.status < 300:
+            link_id = self.link_id_of(created)
+            op = activation.operation
+            created.activation = self._send("activate", op.method,
+                                            op.url_path(quote(link_id, safe=""), self.version),
+                                            body=activation.body)
+        return created
 
     def fetch(self, link_id: str, *, pre_status: str | None = None) -> Exchange:
         """Fetch one link."""
@@ -348,15 +372,19 @@ class ProviderClient:
         header_overrides: Mapping[str, str] = {},
         pre_status: str | None = None,
         raw_id: bool = False,
+        body: dict[str, Any] | None = None,
     ) -> Exchange:
-        """Cancel one link; ``auth`` / ``omit_headers`` / ``header_overrides`` break the call."""
+        """Cancel one link; ``auth`` / ``omit_headers`` / ``header_overrides`` break the call.
+
+        ``body`` replaces the contract's cancel body (e.g. its reversal, on the same call).
+        """
         op = self.contract.cancel
         path = op.url_path(link_id if raw_id else quote(link_id, safe=""), self.version)
         return self._send(
             "cancel",
             op.method,
             path,
-            body=self.contract.cancel_body,
+            body=self.contract.cancel_body if body is None else body,
             auth=auth,
             omit_headers=omit_headers,
             header_overrides=header_overrides,

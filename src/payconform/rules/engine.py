@@ -246,6 +246,10 @@ class LinkSource:
             )
         link_id = client.link_id_of(created)
         self.created.append(link_id)
+        activation = created.activation
+        if activation is not None and not 200 <= activation.status < 300:
+            raise Inconclusive(f"setup failed: {activation.operation} of {link_id} returned HTTP "
+                               f"{activation.status}: {activation.text[:200]}")
         return link_id
 
 
@@ -346,7 +350,7 @@ class RuleContext:
             source = expectation.error_source or expectation.source
             for key, value in expectation.error.items():
                 want = value.replace("{id}", link_id)
-                got = (exchange.error or {}).get(key)
+                got = dotted_get(exchange.error or {}, key)
                 self.check(f"{what}: error {key}", source, got == want, repr(want), repr(got),
                            fact=fact_id(where, "error", key))
         if expectation.candidates:
@@ -362,11 +366,12 @@ class RuleContext:
             if candidate.http_status is not None and candidate.http_status != exchange.status:
                 continue
             error = exchange.error or {}
-            if any(error.get(k) != v.replace("{id}", link_id) for k, v in candidate.error.items()):
+            if any(dotted_get(error, k) != v.replace("{id}", link_id)
+                   for k, v in candidate.error.items()):
                 continue
             matched, index = candidate.label, number
             break
-        code = (exchange.error or {}).get(self.contract.error.code_field)
+        code = dotted_get(exchange.error or {}, self.contract.error.code_field)
         path = self.contract.path_of(expectation)
         if record_check and path is not None:
             self.learned.append({
@@ -395,7 +400,7 @@ class RuleContext:
                        f"{gone.outcome.value} (the cancel deleted the link)",
                        f"{fetched.outcome.value} (HTTP {fetched.status})", fact=fact)
             return
-        got = (fetched.entity or {}).get(self.contract.entity.status_field or "")
+        got = self.contract.status_of(fetched.entity)
         self.check(name, source, got == self.contract.cancelled_status,
                    repr(self.contract.cancelled_status), f"{got!r} (HTTP {fetched.status})",
                    fact=fact)
@@ -434,7 +439,7 @@ def outcome_matches(expected: Outcome, received: Outcome) -> bool:
 def _summary(contract: Contract, entity: dict[str, Any] | None) -> Any:
     if entity is None:
         return None
-    keep = (contract.entity.id_field, contract.entity.status_field,
+    keep = (contract.entity.id_field, *contract.status_keys,
             contract.entity.updated_at_field or "", contract.entity.cancelled_at_field or "")
     return {k: entity.get(k) for k in keep if k}
 

@@ -33,11 +33,12 @@ from payconform.model.contract import (
     SideEffect,
     Variant,
     dotted_get,
+    dotted_set,
 )
 from payconform.model.facts import success_candidate
 from payconform.model.outcomes import Outcome, StatusKind
 from payconform.model.redact import Redactor
-from payconform.model.templates import fill_template, random_alnum, render_id, stamp
+from payconform.model.templates import decode_body, fill_template, random_alnum, render_id, stamp
 from payconform.simulator.faults import HTML_ERROR_PAGE, parse_faults, take_fault, truncate
 from payconform.simulator.state import CONTROL_PREFIX, CancelAction, Link, Mutation, SimResponse
 
@@ -259,7 +260,7 @@ class Simulator:
             # A create whose documented idempotency field repeats returns the first link.
             value = dotted_get(_json(body or b"{}"), field_name)
             key = f"{field_name}={value}" if isinstance(value, str | int) else None
-        if key is None or method not in ("POST", "PUT", "PATCH") or not (
+        if key is None or method not in ("POST", "PUT", "PATCH", "DELETE") or not (
                 self.mutation.honour_idempotency_key(self.contract)):
             return self._api(method, path, headers, body)
         replay = (key, method, path)
@@ -296,6 +297,8 @@ class Simulator:
         if contract.auth.token_endpoint is not None:
             ops.append(("token", contract.auth.token_endpoint))
         ops.extend((f"related:{e.name}", e.fetch) for e in contract.side_effects)
+        if contract.activation is not None:
+            ops.append(("activate", contract.activation.operation))
         ops.extend((f"variant:{v.name}", v.create.operation) for v in contract.variants)
         routes = []
         versions = "|".join(re.escape(v.name) for v in contract.api_versions)
@@ -306,6 +309,12 @@ class Simulator:
         return routes
 
     def _api(self, method: str, path: str, headers: dict[str, str], body: bytes) -> SimResponse:
+        response = self._route(method, path, headers, body)
+        if self.contract.content_type != "application/json" and response.raw is None:
+            response.headers.setdefault("Content-Type", self.contract.content_type)
+        return response
+
+    def _route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> SimResponse:
         path_matches = [(n, m) for n, rx, _ in self._routes if (m := rx.match(path))]
         route = next(
             ((n, m) for n, rx, verb in self._routes if verb == method and (m := rx.match(path))),
@@ -317,7 +326,7 @@ class Simulator:
             return self._plain_error(status, f"{message}: {method} {path}")
         name, match = route
         if name == "token":
-            return self._token(body)
+            return self._token(headers, body)
         link_id = unquote(match.groupdict().get("id") or "")
         operation = "create" if name.startswith("variant:") else name
         refusal = (self._check_auth(headers, operation, self.links.get(link_id))
@@ -335,6 +344,11 @@ class Simulator:
             response = self._fetch(link_id)
         elif name.startswith("related:"):
             response = self._related(self.contract.side_effect(name[len("related:"):]), link_id)
+        elif name == "activate":
+            response = self._activate(link_id)
+        elif (update := self._update(link_id, body)) is not None:
+            # The cancel call of an update-style cancel, without the cancelling fields.
+            operation, response = "update", update
         else:
             response = self._cancel(link_id)
         response = self.mutation.respond(self.contract, operation, pre_status, response)
@@ -374,24 +388,28 @@ class Simulator:
         if value is None:
             return None
         if auth.scheme == "basic":
-            import base64
-
-            if not value.startswith("Basic "):
-                return False
-            try:
-                user, _, password = base64.b64decode(value[6:]).decode().partition(":")
-            except ValueError:
-                return False
-            return (user, password) == (
-                self.credentials.get(auth.username or ""),
-                self.credentials.get(auth.password, "") if auth.password else "",
-            )
+            return self._basic_valid(value)
         if not value.startswith("Bearer "):
             return False
         if auth.scheme == "bearer":
             return value[7:] == self.credentials.get(auth.token_credential or "")
         expiry = self.tokens.get(value[7:])
         return expiry is not None and expiry > self.clock()
+
+    def _basic_valid(self, value: str) -> bool:
+        import base64
+
+        auth = self.contract.auth
+        if not value.startswith("Basic "):
+            return False
+        try:
+            user, _, password = base64.b64decode(value[6:]).decode().partition(":")
+        except ValueError:
+            return False
+        return (user, password) == (
+            self.credentials.get(auth.username or ""),
+            self.credentials.get(auth.password or ""),
+        )
 
     def _check_headers(self, headers: dict[str, str], operation: str, link: Link | None
                        ) -> SimResponse | None:
@@ -413,10 +431,12 @@ class Simulator:
                 return self._error(played, "")
         return None
 
-    def _token(self, body: bytes) -> SimResponse:
+    def _token(self, headers: dict[str, str], body: bytes) -> SimResponse:
         auth = self.contract.auth
-        payload = _json(body or b"{}")
+        payload = decode_body(body, auth.token_encoding)
         if not isinstance(payload, dict):
+            return self._error(auth.invalid.played, "")
+        if auth.token_auth == "basic" and not self._basic_valid(headers.get("authorization", "")):
             return self._error(auth.invalid.played, "")
         for field_name, ref in auth.token_request.items():
             expected = ref[1:] if ref.startswith("=") else self.credentials.get(ref)
@@ -439,11 +459,14 @@ class Simulator:
     def _create(self, headers: dict[str, str], body: bytes, variant: Variant | None = None,
                 *, version: str | None = None) -> SimResponse:
         spec = self.contract.create if variant is None else variant.create
-        request = _json(body or b"{}")
+        request = decode_body(body, self.contract.body_encoding)
         if not isinstance(request, dict):
-            return self._plain_error(400, "request body must be a JSON object")
+            return self._plain_error(400, f"request body must be a {self.contract.body_encoding} object")
         amount = dotted_get(request, spec.amount_path)
         currency = dotted_get(request, spec.currency_path, spec.default_currency)
+        decimal = dotted_get(spec.body, spec.amount_path) == "$amount_decimal"
+        if decimal and not (isinstance(amount, str) and _DECIMAL.match(amount)):
+            return self._plain_error(400, f"{spec.amount_path} must be a decimal string like 10.00")
         if amount is None or currency is None:
             return self._plain_error(
                 400, f"{spec.amount_path} and {spec.currency_path} are required"
@@ -475,7 +498,7 @@ class Simulator:
         self.links[link_id] = Link(
             id=link_id,
             seq=self._seq,
-            status=self.contract.initial_status if variant is None else variant.initial_status,
+            status=self.contract.created_status if variant is None else variant.initial_status,
             amount=amount,
             currency=currency,
             created_at=now,
@@ -512,6 +535,50 @@ class Simulator:
         return SimResponse(200, fill_template(effect.template, {"related_id": related_id,
                                                                 "value": value}, link.request))
 
+    def _activate(self, link_id: str) -> SimResponse:
+        """The call that makes a new link cancellable (see ``Contract.activation``)."""
+        activation = self.contract.activation
+        assert activation is not None
+        link = self.links.get(link_id)
+        if link is None:
+            return self._error(self.contract.unknown_id.played, link_id)
+        if link.status != activation.from_status:
+            return self._plain_error(422, f"the link is {link.status}, not {activation.from_status}")
+        link.status, link.updated_at = self.contract.initial_status, self.clock()
+        return SimResponse(activation.success_status, {"rel": "self", "method": "GET", "href": link.id})
+
+    def _cancelled_answer(self, link: Link, status: int | None = None) -> SimResponse:
+        body = None if self.contract.cancel_no_body else self._cancelled_body(link)
+        return SimResponse(status or self.contract.cancel_success_status, body)
+
+    def _cancelled_body(self, link: Link) -> Any:
+        """The body of a successful cancel: the link, or the contract's own cancel answer."""
+        answer = self.contract.cancel_response
+        if answer is None:
+            return self._render(link)
+        return fill_template(answer.template, self._values(link, link.status), link.request)
+
+    def _update(self, link_id: str, body: bytes) -> SimResponse | None:
+        """For an update-style cancel of a known link: None when ``body`` cancels, else the
+        answer to the update (a reversal, or a plain update that changes no status)."""
+        contract = self.contract
+        link = self.links.get(link_id)
+        if not contract.cancel_by_body or link is None:
+            return None
+        request = decode_body(body, contract.body_encoding)
+        if not isinstance(request, dict):
+            return self._plain_error(400, f"request body must be a {contract.body_encoding} object")
+        if _carries(request, contract.cancel_body or {}):
+            return None
+        if contract.reversal is not None and _carries(request, contract.reversal.body):
+            if link.status == contract.cancelled_status and self.mutation.reverse(contract, link):
+                link.status, link.cancelled_at, link.updated_at = (
+                    contract.initial_status, None, self.clock())
+            return SimResponse(200, self._render(link))
+        if not request:
+            return self._plain_error(422, "At least one body parameter must be provided")
+        return SimResponse(200, self._render(link))  # a plain update: no status changes
+
     def _cancel(self, link_id: str) -> SimResponse:
         contract = self.contract
         link = self.links.get(link_id)
@@ -520,8 +587,7 @@ class Simulator:
             if played is not None:
                 played = self.mutation.play(contract, "unknown-id", played, "cancel", None)
             if played is None or not _refuses(played):
-                return SimResponse(contract.cancel_success_status,
-                                   self._cancelled_body(self._phantom(link_id)))
+                return self._cancelled_answer(self._phantom(link_id))
             return self._error(played, link_id)
         if link.variant is not None:
             # A variant's cancel rule holds whatever its status (e.g. "charges cannot be canceled").
@@ -551,15 +617,7 @@ class Simulator:
             link.status = contract.cancelled_status
             link.cancelled_at = now
             link.updated_at = now
-        return SimResponse(played.http_status or contract.cancel_success_status,
-                           self._cancelled_body(link))
-
-    def _cancelled_body(self, link: Link) -> Any:
-        """The body of a successful cancel: the link, or the contract's own cancel answer."""
-        answer = self.contract.cancel_response
-        if answer is None:
-            return self._render(link)
-        return fill_template(answer.template, self._values(link, link.status), link.request)
+        return self._cancelled_answer(link, played.http_status)
 
     def _phantom(self, link_id: str) -> Link:
         now = self.clock()
@@ -586,8 +644,11 @@ class Simulator:
         template.update(version.template_overrides)
         if link.variant is not None:
             template.update(contract.variant(link.variant).template_overrides)
-        values = self._values(link, status or link.status)
+        shown = status or link.status
+        values = self._values(link, shown)
         entity = fill_template(template, values, link.request)
+        for name, value in contract.status(shown).fields.items():
+            dotted_set(entity, name, fill_template(value, values, link.request))
         for name in contract.entity.omit_when_null:
             if entity.get(name, "") is None:
                 del entity[name]
@@ -624,19 +685,21 @@ class Simulator:
         }
 
     def _error(self, played: Candidate, link_id: str) -> SimResponse:
-        spec = self.contract.error
-        status = played.http_status or 400
-        body = _error_body(self.contract, status)
-        target = dotted_get(body, spec.path) if spec.path else body
-        for key, value in played.error.items():
-            target[key] = value.replace("{id}", link_id)
-        return SimResponse(status, body)
+        return self._error_body(played.http_status or 400, {
+            key: value.replace("{id}", link_id) for key, value in played.error.items()})
 
     def _plain_error(self, status: int, message: str) -> SimResponse:
+        return self._error_body(status, {self.contract.error.message_field: message})
+
+    def _error_body(self, status: int, fields: Mapping[str, Any]) -> SimResponse:
+        """The contract's error template with ``fields`` (dotted paths) filled in."""
         spec = self.contract.error
         body = _error_body(self.contract, status)
         target = dotted_get(body, spec.path) if spec.path else body
-        target[spec.message_field] = message
+        if spec.http_status_field is not None:
+            dotted_set(target, spec.http_status_field, status)
+        for key, value in fields.items():
+            dotted_set(target, key, value)
         return SimResponse(status, body)
 
     # ---- control API -----------------------------------------------------------------------
@@ -709,6 +772,13 @@ class Simulator:
 def _error_body(contract: Contract, status: int) -> Any:
     """A fresh error body from the contract's template (``$http_status`` is the status)."""
     return fill_template(contract.error.template, {"http_status": status}, {})
+def _carries(request: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """Whether a request body holds every field of ``wanted`` with its value."""
+    return bool(wanted) and all(dotted_get(request, k, _ABSENT) == v for k, v in wanted.items())
+
+
+_ABSENT = object()
+_DECIMAL = re.compile(r"^[0-9]+\.[0-9]{2}$")
 
 
 def _refuses(played: Candidate) -> bool:

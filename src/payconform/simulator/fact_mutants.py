@@ -27,7 +27,12 @@ from payconform.model.contract import (
 from payconform.model.facts import Fact, facts_of, scenarios_of, success_candidate
 from payconform.model.outcomes import REFUSALS, Evidence, Outcome, Verdict
 from payconform.model.schemas import schema_errors
-from payconform.simulator.mutants import _edited, _optional_string_error_field, _verdict_for
+from payconform.simulator.mutants import (
+    _edited,
+    _optional_string_error_field,
+    _show_status,
+    _verdict_for,
+)
 from payconform.simulator.state import Link, Mutation, SimResponse
 
 __all__ = ["FactMutant", "FactMutation", "fact_mutants_for"]
@@ -95,13 +100,20 @@ class FactMutation(Mutation):
         if effect == "schema-drop-status":
             if link is not None and link.api_version == self.fact.where.split(":", 2)[2] and (
                     operation == "cancel" and 200 <= response.status < 300):
-                field, answer = contract.entity.status_field, contract.cancel_response
-                if answer is not None or field is None:
+                if contract.cancel_no_body:  # a body where the contract says none
+                    return SimResponse(response.status, {}, response.headers)
+                answer = contract.cancel_response
+                if answer is not None or not contract.status_keys:
                     # The answer is not the link: its id, a string, becomes a number.
                     path = "" if answer is not None else contract.entity.path
                     key = answer.id_field if answer is not None else contract.entity.id_field
                     return _edited(response, path, lambda e: e.__setitem__(key, 12345))
-                return _edited(response, contract.entity.path, lambda e: e.pop(field, None))
+
+                def drop(entity: dict[str, Any]) -> None:
+                    for key in contract.status_keys:
+                        entity.pop(key, None)
+
+                return _edited(response, contract.entity.path, drop)
             return response
         if effect == "schema-error-field":
             if response.status >= 400 and isinstance(response.body, dict):
@@ -116,7 +128,7 @@ class FactMutation(Mutation):
             fired_link.status, fired_link.cancelled_at = contract.initial_status, None
         elif effect == "old-status" and response.status < 300:
             return _edited(response, contract.entity.path,
-                           lambda e: e.__setitem__(contract.entity.status_field or "", pre_status))
+                           lambda e: _show_status(contract, e, pre_status))
         elif effect == "unset-cancelled-at" and response.status < 300:
             stamp = contract.entity.cancelled_at_field or ""
             unset_zero = (contract.entity.unset_timestamp or (
@@ -140,6 +152,8 @@ class FactMutation(Mutation):
                 link.status == contract.cancelled_status):
             return effect.values.get(contract.initial_status, "")
         return value
+    def reverse(self, contract: Contract, link: Link) -> bool:
+        return self.effect != "no-reversal"
 
     def fetch_status(self, contract: Contract, link: Link, status: str) -> str:
         fired = self._fired.get("stale")
@@ -303,8 +317,13 @@ def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: l
     if kind == "replay":
         return make("a repeated key is ignored: the write applies again", effect="no-replay")
     if kind == "valid" and where.startswith("schema:success:"):
-        return make(f"cancel bodies under {where.split(':', 2)[2]} lack "
-                    f"{contract.entity.status_field}", effect="schema-drop-status")
+        broken = ("answer a body where the contract says none" if contract.cancel_no_body
+                  else f"lack {', '.join(contract.status_keys)}")
+        return make(f"cancel bodies under {where.split(':', 2)[2]} {broken}",
+                    effect="schema-drop-status")
+    if kind == "restores":
+        return make("the undo of a cancel answers 200 but the link stays cancelled",
+                    effect="no-reversal")
     if kind == "valid":
         key = _optional_string_error_field(contract)
         return make(f"error bodies carry {key} as a number", effect="schema-error-field") if (

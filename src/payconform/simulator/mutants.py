@@ -21,6 +21,7 @@ from payconform.model.contract import (
     HeaderSpec,
     SideEffect,
     dotted_get,
+    dotted_set,
     load_schema,
 )
 from payconform.model.outcomes import Evidence, Outcome, Verdict
@@ -69,10 +70,32 @@ class _CancelReportsOldStatus(Mutation):
 
     def respond(self, contract: Contract, operation: str, pre_status: str | None,
                 response: SimResponse) -> SimResponse:
-        field = contract.entity.status_field
-        if operation == "cancel" and field and pre_status in contract.cancellable_statuses:
+        if operation == "cancel" and contract.status_keys and (
+                pre_status in contract.cancellable_statuses):
             return _edited(response, contract.entity.path,
-                           lambda entity: entity.__setitem__(field, pre_status))
+                           lambda entity: _show_status(contract, entity, pre_status))
+        return response
+
+
+def _show_status(contract: Contract, entity: dict[str, Any], status: str) -> None:
+    """Make ``entity`` show ``status`` (its status field, or the status's own fields)."""
+    if contract.entity.status_field is not None:
+        dotted_set(entity, contract.entity.status_field, status)
+    for name, value in contract.status(status).fields.items():
+        placeholder = isinstance(value, str) and value.startswith("$")
+        dotted_set(entity, name, "2020-01-01T00:00:00Z" if placeholder else value)
+
+
+class _CancelAnswersOtherSuccess(Mutation):
+    """Cancels the link but answers another 2xx status than the documented one."""
+
+    name = "cancel-answers-other-success-status"
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if operation == "cancel" and pre_status in contract.cancellable_statuses:
+            other = 200 if response.status != 200 else 201
+            return SimResponse(other, response.body, response.headers)
         return response
 
 
@@ -183,8 +206,8 @@ class _RepeatErrorChanged(Mutation):
                 response: SimResponse) -> SimResponse:
         if operation != "cancel" or pre_status != contract.cancelled_status or response.status < 400:
             return response
-        return _edited(response, contract.error.path,
-                       lambda error: error.__setitem__(self.key, f"{error.get(self.key)}_changed"))
+        return _edited(response, contract.error.path, lambda error: dotted_set(
+            error, self.key, f"{dotted_get(error, self.key)}_changed"))
 
 
 # ---- cancel.unknown-id ---------------------------------------------------------------------------------
@@ -271,7 +294,8 @@ class _CancelAnsweredOffContract(Mutation):
         status = self.answer.http_status or 400
         body = fill_template(contract.error.template, {"http_status": status}, {})
         target = dotted_get(body, contract.error.path) if contract.error.path else body
-        target.update(self.answer.error)
+        for key, value in self.answer.error.items():
+            dotted_set(target, key, value)
         return SimResponse(status, body, response.headers)
 
 
@@ -305,23 +329,38 @@ class _CancelDropsStatusField(Mutation):
                 response: SimResponse) -> SimResponse:
         if operation != "cancel" or response.status >= 300:
             return response
-        field = contract.entity.status_field
-        if contract.cancel_response is not None or field is None:
+        if contract.cancel_response is not None or not contract.status_keys:
             # The answer is not the link: its id, a string, becomes a number.
             spec = contract.cancel_response
             path = "" if spec is not None else contract.entity.path
             key = spec.id_field if spec is not None else contract.entity.id_field
             return _edited(response, path, lambda body: body.__setitem__(key, 12345))
-        return _edited(response, contract.entity.path, lambda entity: entity.pop(field, None))
+
+        def drop(entity: dict[str, Any]) -> None:
+            for key in contract.status_keys:
+                entity.pop(key, None)
+
+        return _edited(response, contract.entity.path, drop)
 
 
-class _CreateAmountAsString(Mutation):
-    """Create answers with the amount as a string."""
+class _CancelAnswersABody(Mutation):
+    """A cancel documented to answer no body answers one (an empty JSON object)."""
 
-    name = "create-amount-as-string"
+    name = "cancel-answers-a-body"
 
-    def __init__(self, field: str) -> None:
-        self.field = field
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if operation != "cancel" or not 200 <= response.status < 300:
+            return response
+        return SimResponse(response.status, {}, response.headers)
+
+
+class _CreateAmountMistyped(Mutation):
+    """Create answers with the amount as a string (or, where it is one, as a number)."""
+
+    def __init__(self, field: str, as_number: bool) -> None:
+        self.field, self.as_number = field, as_number
+        self.name = "create-amount-as-number" if as_number else "create-amount-as-string"
 
     def respond(self, contract: Contract, operation: str, pre_status: str | None,
                 response: SimResponse) -> SimResponse:
@@ -332,7 +371,7 @@ class _CreateAmountAsString(Mutation):
 
         def stringify(node: dict[str, Any]) -> None:
             if name in node:
-                node[name] = str(node[name])
+                node[name] = 12345.5 if self.as_number else str(node[name])
 
         return _edited(response, path, stringify)
 
@@ -359,11 +398,26 @@ class _ErrorOptionalFieldMistyped(Mutation):
 # ---- the catalog ----------------------------------------------------------------------------
 
 
+class _ReversalIgnored(Mutation):
+    """The documented undo of a cancel (``Contract.reversal``) answers 200 but changes nothing."""
+
+    name = "reversal-ignored"
+
+    def reverse(self, contract: Contract, link: Link) -> bool:
+        return False
+
+
 def _hard(exp: Expectation) -> bool:
     return exp.source.evidence is not Evidence.UNVERIFIED
 
 
 def _optional_string_error_field(contract: Contract) -> str | None:
+    # A field some expectation pins would also break that expectation's rule: skip those.
+    pinned = {contract.error.code_field, contract.error.message_field}
+    for exp in _all_expectations(contract):
+        pinned.update(k.split(".")[0] for k in exp.error)
+        for candidate in exp.candidates:
+            pinned.update(k.split(".")[0] for k in candidate.error)
     schema = load_schema(contract.error.schema_file)
     node: Any = schema
     for part in [p for p in contract.error.path.split(".") if p]:
@@ -372,15 +426,23 @@ def _optional_string_error_field(contract: Contract) -> str | None:
     for name, prop in node.get("properties", {}).items():
         kind = prop.get("type")
         kinds = kind if isinstance(kind, list) else [kind]
-        if name not in required and "string" in kinds and "integer" not in kinds:
+        if name not in required and name not in pinned and "string" in kinds and "integer" not in kinds:
             return str(name)
     # Otherwise any optional typed field: a number breaks it unless it is numeric.
     for name, prop in node.get("properties", {}).items():
         kind = prop.get("type")
         declared = set(kind if isinstance(kind, list) else [kind])
-        if name not in required and kind is not None and not declared & {"integer", "number"}:
+        if (name not in required and name not in pinned and kind is not None
+                and not declared & {"integer", "number"}):
             return str(name)
     return None
+
+
+def _all_expectations(contract: Contract) -> list[Expectation]:
+    out = [*contract.cancel_outcomes.values(), contract.repeat_cancel, contract.unknown_id,
+           contract.auth.missing, contract.auth.invalid, *(v.cancel for v in contract.variants)]
+    out += [e for h in contract.headers for e in (h.missing, h.invalid) if e is not None]
+    return out + ([contract.cancelled_fetch] if contract.cancelled_fetch is not None else [])
 
 
 def _amount_field(contract: Contract) -> str | None:
@@ -395,6 +457,11 @@ def _amount_field(contract: Contract) -> str | None:
     return None
 
 
+def _amount_is_text(contract: Contract) -> bool:
+    """Whether the create request carries the amount as text (``$amount_decimal``)."""
+    return bool(dotted_get(contract.create.body, contract.create.amount_path) == "$amount_decimal")
+
+
 MutantFactory = Callable[[Contract], Iterator[Mutant]]
 
 
@@ -403,14 +470,20 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
                         if _hard(contract.cancel_outcomes[s])]
     if hard_cancellable:
         exp = contract.cancel_outcomes[hard_cancellable[0]]
-        if contract.entity.status_field and contract.cancel_response is None:
+        if contract.status_keys and contract.cancel_response is None and not contract.cancel_no_body:
             yield Mutant("cancel-reports-old-status", "cancel.cancellable-status",
                          "cancel succeeds but the body reports the status the link had before",
                          _CancelReportsOldStatus(), _verdict_for(exp.source.evidence))
         else:
-            yield Mutant("cancel-refused", "cancel.cancellable-status",
-                         "a cancel of a cancellable link is refused", _CancelRefused(),
-                         _verdict_for(exp.source.evidence))
+            if contract.cancel_no_body:
+                yield Mutant("cancel-answers-other-success-status", "cancel.cancellable-status",
+                             f"cancel succeeds but answers another 2xx than "
+                             f"{contract.cancel_success_status}",
+                             _CancelAnswersOtherSuccess(), _verdict_for(exp.source.evidence))
+            else:
+                yield Mutant("cancel-refused", "cancel.cancellable-status",
+                             "a cancel of a cancellable link is refused", _CancelRefused(),
+                             _verdict_for(exp.source.evidence))
         persist = contract.cancelled_fetch.source if contract.cancelled_fetch else exp.source
         yield Mutant("stale-read-after-cancel", "state.cancel-persists",
                      "the first fetch after a cancel shows the pre-cancel status",
@@ -477,16 +550,28 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
                          _verdict_for(header_exp.source.evidence))
     version = contract.api_version()
     cancel_answer = contract.cancel_response
-    yield Mutant("cancel-body-drops-status-field", "schema.success",
-                 f"the cancel body lacks {contract.entity.status_field}" if cancel_answer is None and
-                 contract.entity.status_field else "the cancel body's id is a number",
-                 _CancelDropsStatusField(), _verdict_for(
-                     (cancel_answer.source if cancel_answer is not None else version.source).evidence))
+    if contract.cancel_no_body:
+        yield Mutant("cancel-answers-a-body", "schema.success",
+                     "the cancel answers a JSON body where the contract says none",
+                     _CancelAnswersABody(), _verdict_for(contract.cancel_source.evidence))
+    else:
+        yield Mutant("cancel-body-drops-status-field", "schema.success",
+                     f"the cancel body lacks {', '.join(contract.status_keys)}" if (
+                         cancel_answer is None and contract.status_keys)
+                     else "the cancel body's id is a number",
+                     _CancelDropsStatusField(), _verdict_for(
+                         (cancel_answer.source if cancel_answer is not None else version.source).evidence))
     amount = _amount_field(contract)
     if amount:
-        yield Mutant("create-amount-as-string", "schema.success",
-                     f"create answers {amount} as a string", _CreateAmountAsString(amount),
-                     _verdict_for(version.source.evidence))
+        as_number = _amount_is_text(contract)
+        yield Mutant("create-amount-as-number" if as_number else "create-amount-as-string",
+                     "schema.success",
+                     f"create answers {amount} as a {'number' if as_number else 'string'}",
+                     _CreateAmountMistyped(amount, as_number), _verdict_for(version.source.evidence))
+    if contract.reversal is not None:
+        yield Mutant("reversal-ignored", "state.reversible",
+                     "the undo of a cancel answers 200 but the link stays cancelled",
+                     _ReversalIgnored(), _verdict_for(contract.reversal.source.evidence))
     optional = _optional_string_error_field(contract)
     if optional:
         yield Mutant("error-body-mistyped-field", "schema.error",

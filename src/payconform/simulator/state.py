@@ -90,6 +90,10 @@ class Mutation:
         """The behaviour for an unknown id; ``None`` answers with a fabricated link."""
         return played
 
+    def reverse(self, contract: Contract, link: Link) -> bool:
+        """Whether a reversal (``Contract.reversal``) of a cancelled ``link`` takes effect."""
+        return True
+
     def fetch_status(self, contract: Contract, link: Link, status: str) -> str:
         """The status a fetch reports for ``link``."""
         return status
