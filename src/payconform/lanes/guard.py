@@ -30,11 +30,9 @@ __all__ = [
     "refuse_production",
 ]
 
-#: Live-key patterns of providers without a contract yet: (regex, whose, citation).
-GENERIC_LIVE_KEY_PATTERNS: tuple[tuple[str, str, str], ...] = (
-    (r"^sk_live_", "Stripe", "https://docs.stripe.com/api/authentication (documented: live mode "
-     "secret keys have the prefix sk_live_)"),
-)
+#: Live-key patterns of providers without a contract yet: (regex, whose, citation). Stripe's
+#: (sk_live_, rk_live_) moved into its contracts.
+GENERIC_LIVE_KEY_PATTERNS: tuple[tuple[str, str, str], ...] = ()
 
 # ---- the production guard ------------------------------------------------------------------
 
