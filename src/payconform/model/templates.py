@@ -134,6 +134,7 @@ def encode_form(data: Mapping[str, Any]) -> str:
 
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+_MAX_DEPTH = 32
 _INT = re.compile(r"^-?(0|[1-9][0-9]{0,17})$")
 
 
@@ -164,6 +165,8 @@ def decode_form(body: bytes) -> dict[str, Any] | None:
         if match is None:
             return None
         parts = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+        if len(parts) > _MAX_DEPTH:
+            return None  # deeper than any real form: malformed, not something to recurse into
         node: Any = out
         for part in parts[:-1]:
             child = node.get(part)
