@@ -174,6 +174,9 @@ CONTRACT = build(
         operation=Operation(method="POST", path="/v2/invoicing/invoices"),
         body={
             "detail": {"currency_code": "USD", "note": "$run_tag"},
+            "primary_recipients": [{"billing_info": {
+                "name": {"given_name": "Payconform", "surname": "Test"},
+                "email_address": "test@example.com"}}],
             "items": [{"name": "payconform conformance check", "quantity": "1",
                        "unit_amount": {"currency_code": "USD", "value": "$amount_decimal"}}],
         },
@@ -183,7 +186,8 @@ CONTRACT = build(
         currency_path="detail.currency_code",
         tag_path="detail.note",
         source=documented(f"{SPEC} invoices.create (201; invoice requires detail, detail requires "
-                          "currency_code; items[] with name, quantity, unit_amount)"),
+                          "currency_code; items[] with name, quantity, unit_amount; "
+                          "primary_recipients[].billing_info)"),
     ),
     activation=Activation(
         operation=Operation(method="POST", path="/v2/invoicing/invoices/{id}/send"),
@@ -254,6 +258,7 @@ CONTRACT = build(
                 "note": "$req.detail.note",
                 "metadata": {"create_time": "$created_at", "last_update_time": "$updated_at"},
             },
+            "primary_recipients": "$req.primary_recipients",
             "items": "$req.items",
             "amount": {"currency_code": "$currency", "value": "$amount"},
             "links": [{"href": "https://api-m.sandbox.paypal.com/v2/invoicing/invoices/${id}",

@@ -191,6 +191,7 @@ CHECKOUT = build(
             "mode": "payment",
             "line_items": [LINE_ITEM],
             "success_url": "https://example.com/payconform/success",
+            "customer_email": "test@example.com",
             "metadata": {"payconform_run": "$run_tag"},
         },
         id_prefix="cs_test_",
@@ -199,7 +200,7 @@ CHECKOUT = build(
         currency_path="line_items.0.price_data.currency",
         tag_path="metadata.payconform_run",
         source=documented(f"{SDK} stripe/params/checkout/_session_create_params.py (mode, "
-                          "line_items[].price_data, success_url, metadata)"),
+                          "line_items[].price_data, success_url, customer_email, metadata)"),
     ),
     fetch=Operation(method="GET", path="/checkout/sessions/{id}"),
     fetch_source=documented(f"{SDK} stripe/checkout/_session.py Session.retrieve"),
@@ -243,6 +244,7 @@ CHECKOUT = build(
             "amount_subtotal": "$amount",
             "amount_total": "$amount",
             "currency": "$currency",
+            "customer_email": "$req.customer_email",
             "created": "$created_at",
             "expires_at": "$expire_at",
             "livemode": "$livemode",
@@ -257,7 +259,7 @@ CHECKOUT = build(
     ),
     error=ERROR,
     vendor_openapi=("stripe-2023-08-16.json",),
-    scrub_body_fields=("customer_email", "customer_details"),
+    scrub_body_fields=("customer_email",),
     fixtures=(FixtureLink(status="complete", env="STRIPE_COMPLETE_CHECKOUT_SESSION_ID"),),
     notes=(
         "Adapter rule seen in downstream code review (https://github.com/speakeasy-api/gram/pull/"
