@@ -342,7 +342,6 @@ PAYMENT_LINKS = build(
             Candidate(label="400 invalid_request_error", outcome=Outcome.REJECTED,
                       http_status=400, error=INVALID_REQUEST),
         ),
-        noop=True,
     ),
     reversal=Reversal(
         body={"active": True},
