@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from payconform.model.registry import all_contracts, get_contract
-from payconform.properties.openapi import OPERATION_IDS, export, validate
+from payconform.properties.openapi import ACTIVATION_ID, OPERATION_IDS, export, validate
 from payconform.rules.client import Credentials, ProviderClient
 
 CONTRACTS = all_contracts()
@@ -30,19 +30,25 @@ def test_the_exported_document_validates_and_is_tight(provider: str) -> None:
     validate(document)
     assert document["info"]["x-payconform-provider"] == provider
     ops = {op["operationId"]: op for item in document["paths"].values() for op in item.values()}
-    assert set(ops) == set(OPERATION_IDS.values())
+    activation = {ACTIVATION_ID} if contract.activation else set()
+    assert set(ops) == set(OPERATION_IDS.values()) | activation
     cancel_ok = ops["cancelLink"]["responses"][str(contract.cancel_success_status)]
     if contract.cancel_response is not None:  # the answer is not the link: its own schema
         assert cancel_ok["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/CancelResult"}
-    else:
-        assert {"const": contract.cancelled_status} in [
-            c["properties"][contract.entity.status_field] if not contract.entity.path
-            else c["properties"][contract.entity.path]["properties"][contract.entity.status_field]
-            for c in cancel_ok["content"]["application/json"]["schema"]["allOf"][1:]]
+    elif contract.cancel_no_body:
+        assert "content" not in cancel_ok  # a 204: no body to pin
+    elif contract.status_keys:
+        pinned = cancel_ok["content"][contract.content_type]["schema"]["allOf"][1]
+        for part in [p for p in contract.entity.path.split(".") if p]:
+            pinned = pinned["properties"][part]
+        field = contract.entity.status_field
+        shown = ({field: contract.cancelled_status} if field
+                 else contract.status(contract.cancelled_status).fields)
+        assert {k: pinned["properties"][k] for k in shown} == {k: {"const": v} for k, v in shown.items()}
     assert set(cancel_ok["links"]) == {"fetch"}
     assert set(ops["createLink"]["responses"][str(contract.create.success_status)]["links"]) == {
-        "fetch", "cancel"}
+        "fetch", "cancel"} | ({"activate"} if contract.activation else set())
     refusals = {int(s) for s in ops["cancelLink"]["responses"] if int(s) >= 400}
     for expectation in (contract.auth.invalid, *contract.cancel_outcomes.values()):
         if not expectation.is_success:

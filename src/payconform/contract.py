@@ -29,10 +29,13 @@ from payconform.model.contract import (
     build,
     documented,
     dotted_get,
+    dotted_set,
     inferred,
     load_schema,
+    load_vendor_document,
     observed,
     unverified,
+    vendor_documents,
 )
 from payconform.model.outcomes import Evidence, Outcome, StatusKind
 
@@ -63,8 +66,11 @@ __all__ = [
     "build",
     "documented",
     "dotted_get",
+    "dotted_set",
     "inferred",
     "load_schema",
+    "load_vendor_document",
     "observed",
     "unverified",
+    "vendor_documents",
 ]

@@ -8,8 +8,6 @@ load time with :class:`ContractError`, naming the provider and the field.
 
 from __future__ import annotations
 
-import copy
-import itertools
 import json
 from collections.abc import Mapping
 from importlib import resources
@@ -40,6 +38,8 @@ from payconform.model.parts import (
     Status,
     Variant,
     documented,
+    dotted_get,
+    dotted_set,
     inferred,
     observed,
     unverified,
@@ -412,45 +412,3 @@ def load_vendor_document(name: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise ContractError(f"vendor OpenAPI {name!r} is not in contracts/openapi") from None
     return data
-
-
-def dotted_get(data: Any, path: str, default: Any = None) -> Any:
-    """The value at a dotted path (``a.b``; ``errors.0`` indexes a list), or ``default``."""
-    if not path:
-        return data
-    node = data
-    for part in path.split("."):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-            continue
-        if not isinstance(node, Mapping) or part not in node:
-            return default
-    return node
-
-
-def dotted_set(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set the value at a dotted path, creating the mappings and lists on the way (a digit
-    part indexes a list)."""
-    parts = path.split(".")
-    node: Any = data
-    for part, after in itertools.pairwise(parts):
-        fresh: Any = [] if after.isdigit() else {}
-        if isinstance(node, list):
-            index = int(part)
-            while len(node) <= index:
-                node.append(copy.deepcopy(fresh))
-            if not isinstance(node[index], (dict, list)):
-                node[index] = fresh
-            node = node[index]
-        else:
-            if not isinstance(node.get(part), (dict, list)):
-                node[part] = fresh
-            node = node[part]
-    last = parts[-1]
-    if isinstance(node, list):
-        index = int(last)
-        while len(node) <= index:
-            node.append(None)
-        node[index] = value
-    else:
-        node[last] = value

@@ -7,7 +7,10 @@ them and checks what spans parts.
 
 from __future__ import annotations
 
+import copy
+import itertools
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -166,8 +169,6 @@ class Status(Frozen):
 
     def shown_by(self, entity: dict[str, Any]) -> bool:
         """Whether ``entity`` carries every field of this status."""
-        from payconform.model.contract import dotted_get
-
         for name, want in self.fields.items():
             got = dotted_get(entity, name)
             if isinstance(want, str) and want.startswith("$"):
@@ -487,3 +488,45 @@ class FixtureLink(Frozen):
     env: str
 
 
+def dotted_get(data: Any, path: str, default: Any = None) -> Any:
+    """The value at a dotted path (``a.b``, ``details.0.issue``) of nested mappings and lists,
+    or ``default``."""
+    if not path:
+        return data
+    node = data
+    for part in path.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return default
+    return node
+
+
+def dotted_set(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set the value at a dotted path, creating the mappings and lists on the way (a digit
+    part indexes a list)."""
+    parts = path.split(".")
+    node: Any = data
+    for part, after in itertools.pairwise(parts):
+        fresh: Any = [] if after.isdigit() else {}
+        if isinstance(node, list):
+            index = int(part)
+            while len(node) <= index:
+                node.append(copy.deepcopy(fresh))
+            if not isinstance(node[index], (dict, list)):
+                node[index] = fresh
+            node = node[index]
+        else:
+            if not isinstance(node.get(part), (dict, list)):
+                node[part] = fresh
+            node = node[part]
+    last = parts[-1]
+    if isinstance(node, list):
+        index = int(last)
+        while len(node) <= index:
+            node.append(None)
+        node[index] = value
+    else:
+        node[last] = value
