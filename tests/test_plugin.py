@@ -57,7 +57,9 @@ def test_a_mutant_simulator_fails_exactly_its_rule(pytester: pytest.Pytester,
     monkeypatch.setenv("PAYCONFORM_MUTANT", "repeat-cancel-flipped")
     result = _run(pytester, "--provider", "cashfree")
     assert result.ret == 1
-    result.assert_outcomes(failed=1, passed=18, skipped=1)
+    # skipped: schema.error's repeat case (no error body) and state.reversible, which has no
+    # case for cashfree (pytest skips an empty parameter set).
+    result.assert_outcomes(failed=1, passed=18, skipped=2)
     result.stdout.fnmatch_lines(["*cashfree cancel.repeat ?second-cancel?: FAIL*", "*Expected:*"])
     doc = _report(pytester)
     failed = [r for r in doc["results"] if r["verdict"] == "FAIL"]
