@@ -78,7 +78,7 @@ AUTH = Auth(
     scheme="bearer",
     credentials={"api_key": "MOLLIE_API_KEY"},
     secret_credentials=("api_key",),
-    bearer="api_key",
+    token_credential="api_key",
     simulator_credentials={"api_key": "test_payconformSimulatorKey0000000000"},
     # No sandbox pattern: "test_" alone also starts Stripe ids and URLs, so cassette lint
     # would flag them; the scrubber redacts the key by value anyway.
@@ -231,7 +231,7 @@ DELETE = build(
     cancel=Operation(method="DELETE", path="/payment-links/{id}"),
     cancel_source=documented(f"{SPEC} delete-payment-link (204 'An empty response.'); {DELETE_PAGE}"),
     cancel_success_status=204,
-    cancel_response="empty",
+    cancel_no_body=True,
     cancel_outcomes={
         "open": Expectation(outcome=Outcome.CANCELLED, source=documented(DELETE_RULE),
                             http_status=204),
@@ -263,7 +263,7 @@ DELETE = build(
         http_status=404,
         error=NOT_FOUND,
     ),
-    gone=_not_found(f"{DELETE_RULE} (a get of a deleted link finds nothing)"),
+    cancelled_fetch=_not_found(f"{DELETE_RULE} (a get of a deleted link finds nothing)"),
     unknown_id=_not_found(f"{SPEC} delete-payment-link 404 (404-invalid-id)"),
     unknown_id_example="pl_payconformUnknown00000",
     entity=ENTITY,

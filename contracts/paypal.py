@@ -181,7 +181,7 @@ CONTRACT = build(
                        "unit_amount": {"currency_code": "USD", "value": "$amount_decimal"}}],
         },
         success_status=201,
-        id_template="INV2-{upper:4}-{upper:4}-{upper:4}-{upper:4}",
+        id_template="INV2-{ALNUM:4}-{ALNUM:4}-{ALNUM:4}-{ALNUM:4}",
         amount_path="items.0.unit_amount.value",
         currency_path="detail.currency_code",
         tag_path="detail.note",
@@ -205,7 +205,7 @@ CONTRACT = build(
                              "notification_invoice_cancel); 204 'with no JSON response body'"),
     cancel_body=NOTIFY_NOBODY,
     cancel_success_status=204,
-    cancel_response="empty",
+    cancel_no_body=True,
     cancel_outcomes={
         "SENT": Expectation(outcome=Outcome.CANCELLED, source=SENT_ONLY, http_status=204),
         "UNPAID": Expectation(

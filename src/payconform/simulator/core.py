@@ -408,7 +408,7 @@ class Simulator:
             return False
         return (user, password) == (
             self.credentials.get(auth.username or ""),
-            self.credentials.get(auth.password or ""),
+            self.credentials.get(auth.password, "") if auth.password else "",
         )
 
     def _check_headers(self, headers: dict[str, str], operation: str, link: Link | None

@@ -338,7 +338,10 @@ def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: l
     if kind == "refused" or (kind == "outcome" and not exp.is_success and (
             exp.outcome_source is None or exp.outcome is Outcome.REJECTED)):
         accepted = success_candidate(contract, where)
-        return make("the request is accepted", swap=accepted, also=others)
+        # A deleted link stays gone whatever a repeat answers: that fact does not break too.
+        gone: tuple[str, ...] = ("stays-cancelled",) if contract.cancelled_fetch is not None else ()
+        return make("the request is accepted", swap=accepted,
+                    also=[f for f in others if f.kind not in gone])
     if kind == "outcome" and exp.is_success:
         return make("the cancel is refused", swap=_refusal_for_success(contract),
                     also=sibling("http-status"))

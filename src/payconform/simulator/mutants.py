@@ -398,6 +398,15 @@ class _ErrorOptionalFieldMistyped(Mutation):
 # ---- the catalog ----------------------------------------------------------------------------
 
 
+class _IdempotencyKeyIgnored(Mutation):
+    """A create repeated with the documented idempotency key makes a second link."""
+
+    name = "idempotency-key-ignored"
+
+    def honour_idempotency_key(self, contract: Contract) -> bool:
+        return False
+
+
 class _ReversalIgnored(Mutation):
     """The documented undo of a cancel (``Contract.reversal``) answers 200 but changes nothing."""
 
@@ -568,6 +577,11 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
                      "schema.success",
                      f"create answers {amount} as a {'number' if as_number else 'string'}",
                      _CreateAmountMistyped(amount, as_number), _verdict_for(version.source.evidence))
+    replayed = contract.idempotency_header
+    if replayed is not None:
+        yield Mutant("idempotency-key-ignored", "idempotency.replay",
+                     f"a create repeated with one {replayed.name} makes a second link",
+                     _IdempotencyKeyIgnored(), _verdict_for(replayed.source.evidence))
     if contract.reversal is not None:
         yield Mutant("reversal-ignored", "state.reversible",
                      "the undo of a cancel answers 200 but the link stays cancelled",
