@@ -113,6 +113,8 @@ def _routes(contract: Contract) -> list[tuple[str, re.Pattern[str], str, Source]
     if contract.auth.token_endpoint is not None:
         ops.append(("token", contract.auth.token_endpoint, contract.auth.source))
     ops.extend((f"related:{e.name}", e.fetch, e.source) for e in contract.side_effects)
+    if contract.activation is not None:
+        ops.append(("activate", contract.activation.operation, contract.activation.source))
     ops.extend((f"variant:{v.name}", v.create.operation, v.source) for v in contract.variants)
     ops.extend(_other_operations(contract, {id(op) for _, op, _ in ops}))
     versions = "|".join(re.escape(v.name) for v in contract.api_versions)
