@@ -27,8 +27,11 @@ from payconform.model.registry import all_contracts
 from payconform.model.schemas import schema_errors
 from payconform.simulator.state import Mutation
 
+# A contract's named documents, else its valid `<provider>-cancel.json` (Square's subset is
+# not valid OpenAPI 3.0, so it is named otherwise and only the schemathesis suite reads it).
 PAIRS = [(contract, name) for contract in all_contracts().values()
-         for name in vendor_documents(contract)]
+         for name in (contract.vendor_openapi or [n for n in vendor_documents(contract)
+                                                  if n == f"{contract.provider}-cancel.json"])]
 DOCS: dict[str, dict[str, Any]] = {name: load_vendor_document(name) for _, name in PAIRS}
 by_document = pytest.mark.parametrize(("contract", "name"), PAIRS,
                                       ids=[f"{c.provider}:{n}" for c, n in PAIRS])
