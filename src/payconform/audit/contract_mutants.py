@@ -150,6 +150,8 @@ def _expectation_mutant(contract: Contract, fact: Fact) -> ContractMutant | None
                         for h in contract.headers)
         return ContractMutant(fact, f"{name} is not an idempotency key",
                               contract.model_copy(update={"headers": headers}))
+    if fact.kind == "restores":  # the undo of a cancel is a Reversal, not an expectation
+        return None
     exp = expectation_at(contract, fact.where)
     kind = fact.kind
     if kind in ("refused", "outcome") and not exp.is_success and (
