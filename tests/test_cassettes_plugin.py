@@ -27,7 +27,9 @@ def test_the_replay_lane_passes_on_the_shipped_cassettes_and_reports_their_origi
     result.stdout.fnmatch_lines(["*payconform: lane=replay*", "cancel.repeat*PASS*"])
     doc = json.loads((pytester.path / "reports" / "latest" / "conformance.json").read_text())
     # The property searches cannot run from cassettes: their rows are SKIPPED, with the reason.
-    replayed = [r for r in doc["results"] if not r["rule_id"].startswith(("property.", "schemathesis."))]
+    # (state.reversible has no case for cashfree, so nothing of it is replayed.)
+    replayed = [r for r in doc["results"] if not r["rule_id"].startswith(("property.", "schemathesis."))
+                and r["rule_id"] != "state.reversible"]
     assert {r["verdict"] for r in doc["results"] if r not in replayed} == {"SKIPPED"}
     origins = {r["origin"].split(" ")[0] for r in replayed}
     assert origins == {"simulator"}
