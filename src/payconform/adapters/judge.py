@@ -119,7 +119,6 @@ def _routes(contract: Contract) -> list[tuple[str, re.Pattern[str], str, Source]
     ops.extend(_other_operations(contract, {id(op) for _, op, _ in ops}))
     versions = "|".join(re.escape(v.name) for v in contract.api_versions)
     out = []
-    versions = "|".join(re.escape(v.name) for v in contract.api_versions)
     for name, op, source in ops:
         pattern = re.escape(base + op.path).replace(re.escape("{id}"), "(?P<id>[^/]*)")
         pattern = pattern.replace(re.escape("{version}"), f"(?:{versions})")
