@@ -67,6 +67,7 @@ def findings(results: list[CaseResult]) -> set[tuple[str, str, str]]:
     ("cashfree", "cashfree_sdk_adapter:factory", "cashfree_pg"),
     ("razorpay", "razorpay_sdk_adapter:factory", "razorpay"),
     ("commet", "commet_sdk_adapter:factory", "commet"),
+    ("stripe-checkout", "stripe_sdk_adapter:factory", "stripe"),
 ])
 def test_a_correct_adapter_passes_every_rule(provider: str, spec: str, sdk: str | None) -> None:
     """Given a correct adapter (httpx sync or async, or an official SDK), nothing FAILs or WARNs,
