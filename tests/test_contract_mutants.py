@@ -19,7 +19,7 @@ from payconform.audit.contract_mutants import (
 from payconform.audit.guards import GUARDS, OpenApiGuard, guard_rows, vendor_documents
 from payconform.cli.main import main
 from payconform.model.contract import Contract
-from payconform.model.facts import facts_of
+from payconform.model.facts import facts_of, scenarios_of
 from payconform.model.outcomes import Evidence
 from payconform.model.registry import all_contracts
 from payconform.model.schemas import validator
@@ -69,8 +69,7 @@ def test_each_contract_mutant_changes_its_fact_and_only_that_scenario(provider: 
     rows = guard_table(contract, [_EveryChange()])
     assert all(r.killed_by == ("every-change",) for r in rows), [r.fact.id for r in rows
                                                                  if not r.guarded]
-    scenarios = {f.where for f in facts_of(contract)
-                 if not f.where.startswith(("schema:", "idempotency:"))}
+    scenarios = {s.where for s in scenarios_of(contract)}
     for mutant in contract_mutants_for(contract):
         moved = {w for w in scenarios
                  if expectation_at(mutant.contract, w) != expectation_at(contract, w)}
