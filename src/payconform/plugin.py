@@ -10,12 +10,15 @@ Precedence: command-line options, then environment (``PAYCONFORM_LANE``), then d
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
 import threading
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +28,18 @@ from payconform.adapters.harness import AdapterHarness
 from payconform.adapters.judge import ADAPTER_RULES, adapter_cases
 from payconform.adapters.protocol import AdapterError, load_factory
 from payconform.lanes.base import LaneOptions, LaneRefused, LaneSession, LaneUnavailable, new_run_id
-from payconform.model.contract import Contract
+from payconform.lanes.live import record_monitoring
+from payconform.model.contract import Contract, ContractError
 from payconform.model.outcomes import Verdict
 from payconform.model.redact import Redactor
 from payconform.model.registry import UnknownProvider, all_contracts, get_contract
-from payconform.properties.profiles import REMOTE_LANES, active_profile, register_profiles, session_seed
+from payconform.properties.profiles import (
+    REMOTE_LANES,
+    active_profile,
+    register_profiles,
+    select_profile,
+    session_seed,
+)
 from payconform.reporting.report import (
     ERROR_MEANING,
     EXIT_ERROR,
@@ -46,6 +56,9 @@ from payconform.rules.engine import Case, CaseResult, error_result
 from payconform.wiring import LANES, check_lane, open_session
 
 __all__ = ["EXIT_ERROR", "EXIT_INCONCLUSIVE", "ConformanceWarning", "RunState", "claim"]
+
+#: pytest's exit status for usage errors (also: the report could not be written).
+EXIT_USAGE = 4
 
 
 class ConformanceWarning(UserWarning):
@@ -79,6 +92,8 @@ class RunState:
             return Redactor(get_contract(provider).auth.simulator_credentials.values())
         except UnknownProvider:
             return Redactor(())
+    monitoring: list[dict[str, Any]] = field(default_factory=list)
+    report_error: str = ""
 
     def harness(self, contract: Contract) -> AdapterHarness:
         """The adapter harness (served simulator + adapter) of a provider."""
@@ -133,23 +148,70 @@ def _identity(item: pytest.Item) -> tuple[str, str, str] | None:
     return provider, str(marker.args[0]), item.name
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+#: Options other pytest plugins also define, with the same meaning: (flag, entry-point name of
+#: the plugin). When that plugin is installed its option is used (same ``dest``) and
+#: payconform does not register a clashing one.
+SHARED_OPTIONS = {"--base-url": "base_url", "--record-mode": "recording"}
+
+
+def _registered_flags(parser: pytest.Parser) -> set[str]:
+    # pytest checks clashes only inside one group; argparse fails across groups later (exit 3).
+    groups = [*getattr(parser, "_groups", []), getattr(parser, "_anonymous", None)]
+    return {name for group in groups if group is not None
+            for option in getattr(group, "options", []) for name in option.names()}
+
+
+def _plugin_will_register(pluginmanager: pytest.PytestPluginManager, name: str) -> bool:
+    """Whether the installed plugin ``name`` is (or is about to be) loaded in this session."""
+    if pluginmanager.has_plugin(name):
+        return True
+    if pluginmanager.is_blocked(name) or os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return False
+    return any(entry.name == name for entry in metadata.entry_points(group="pytest11"))
+
+
+def _add_shared(group: pytest.OptionGroup, parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager,
+                flag: str, **kwargs: Any) -> None:
+    if flag in _registered_flags(parser) or _plugin_will_register(pluginmanager, SHARED_OPTIONS[flag]):
+        return
+    group.addoption(flag, **kwargs)
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    # Registered here, before any pytest_configure, so hypothesis's own --hypothesis-profile
+    # can name dev, ci or live.
+    register_profiles()
     group = parser.getgroup("payconform", "payconform conformance suite")
     group.addoption("--provider", action="append", default=None, metavar="NAME",
                     help="provider to check (repeatable; default: every known provider)")
     group.addoption("--lane", choices=LANES, default=None,
                     help="where requests go: simulator (default), replay, record, live")
-    group.addoption("--base-url", default=None, metavar="URL",
-                    help="base URL for the live/record lanes (default: the contract's sandbox)")
+    _add_shared(group, parser, pluginmanager, "--base-url", default=None, metavar="URL",
+                help="base URL for the live/record lanes (default: the contract's sandbox; "
+                     "the same option as pytest-base-url's)")
     group.addoption("--allow-production", action="store_true", default=False,
                     help="allow production hosts and live keys (refused by default)")
-    group.addoption("--report-dir", default="reports", metavar="DIR",
+    group.addoption("--report-dir", default=None, metavar="DIR",
                     help="where conformance reports are written (default: reports/)")
     group.addoption("--adapter", default=None, metavar="MODULE:FACTORY",
                     help="drive your own adapter (create/fetch/cancel) against the simulator")
-    group.addoption("--record-mode", default=None,
-                    choices=("none", "once", "new_episodes", "all", "rewrite"),
-                    help="cassette record mode for --lane record (vcrpy names, plus rewrite)")
+    _add_shared(group, parser, pluginmanager, "--record-mode", default=None,
+                choices=("none", "once", "new_episodes", "all", "rewrite"),
+                help="cassette record mode for --lane record (vcrpy names, plus rewrite; the "
+                     "same option as pytest-recording's)")
+
+
+def check_report_dir(path: Path) -> None:
+    """Refuse, before the run, a report dir that cannot be written (UsageError, one line)."""
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if path.exists() and not path.is_dir():
+        raise pytest.UsageError(f"--report-dir {path}: is a file, not a folder")
+    if not probe.is_dir():
+        raise pytest.UsageError(f"--report-dir {path}: {probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise pytest.UsageError(f"--report-dir {path}: {probe} is not writable")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -162,37 +224,45 @@ def pytest_configure(config: pytest.Config) -> None:
     lane = config.getoption("--lane") or os.environ.get("PAYCONFORM_LANE") or "simulator"
     if lane not in LANES:
         raise pytest.UsageError(f"PAYCONFORM_LANE={lane!r} is not a lane; use one of {LANES}")
+    # --hypothesis-profile (hypothesis's own option, any registered profile) wins; else
     # PAYCONFORM_HYPOTHESIS_PROFILE: dev, ci, live; unset: live on the lanes that reach a
     # vendor (every example is a real request), dev elsewhere.
     register_profiles()
+    select_profile(config.getoption("hypothesis_profile", None))
     try:
         from hypothesis import settings as hypothesis_settings
 
         profile = active_profile(lane)
         hypothesis_settings.load_profile(profile)
-    except ValueError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    names = config.getoption("--provider") or list(all_contracts())
-    for name in names:
-        try:
+    except Exception as exc:  # hypothesis's InvalidArgument for an unknown profile, or ours
+        raise pytest.UsageError(str(exc).splitlines()[0]) from None
+    try:
+        names = config.getoption("--provider") or list(all_contracts())
+        for name in names:
             get_contract(name)
-        except UnknownProvider as exc:
-            raise pytest.UsageError(str(exc)) from None
+    except (UnknownProvider, ContractError) as exc:
+        raise pytest.UsageError(str(exc.args[0] if exc.args else exc)) from None
+    explicit_dir = config.getoption("--report-dir")
+    report_dir = Path(explicit_dir or "reports")
+    if explicit_dir:  # the default is checked when written: most pytest runs never write it
+        check_report_dir(report_dir)
+    worker = getattr(config, "workerinput", {})
+    if "payconform_seed" in worker:  # a pytest-xdist worker: one seed for the whole run
+        session_seed(worker["payconform_seed"])
     options = LaneOptions(
         lane=lane,
-        run_id=new_run_id(),
-        base_url=config.getoption("--base-url"),
+        run_id=worker.get("payconform_run_id") or new_run_id(),
+        base_url=config.getoption("base_url", None),
         allow_production=config.getoption("--allow-production"),
-        record_mode=config.getoption("--record-mode"),
-        report_dir=config.getoption("--report-dir"),
+        record_mode=config.getoption("record_mode", None),
+        report_dir=str(report_dir),
     )
     for name in dict.fromkeys(names):
         try:  # e.g. the production guard: refused before any request, as a usage error
             check_lane(get_contract(name), options)
         except LaneRefused as exc:
             raise pytest.UsageError(str(exc)) from None
-    state = RunState(options, list(dict.fromkeys(names)), Path(config.getoption("--report-dir")),
-                     profile=profile)
+    state = RunState(options, list(dict.fromkeys(names)), report_dir, profile=profile)
     spec = config.getoption("--adapter")
     if spec:
         if lane != "simulator":
@@ -431,49 +501,100 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    state = session.config.stash.get(STATE, None)
-    if state is None:
+def _is_worker(config: pytest.Config) -> bool:
+    """Whether this process is a pytest-xdist worker (its controller writes the report)."""
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker runs under the controller's run id and seed."""
+    state = node.config.stash.get(STATE, None)
+    if state is not None:
+        node.workerinput["payconform_run_id"] = state.options.run_id
+        node.workerinput["payconform_seed"] = session_seed(
+            node.config.getoption("hypothesis_seed", None))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: collect a worker's results, run details and monitoring data."""
+    state = node.config.stash.get(STATE, None)
+    sent = getattr(node, "workeroutput", {}).get("payconform")
+    if state is None or not sent:
         return
-    for harness in state.harnesses.values():
-        harness.stop()
-    if not state.results:
-        return
+    data = json.loads(sent)
+    state.results.extend(CaseResult.from_json(r) for r in data["results"])
+    for key, value in data["extra"].items():
+        if isinstance(value, list):
+            state.extra.setdefault(key, []).extend(value)
+        else:
+            state.extra.setdefault(key, value)
+    state.monitoring.extend(data["monitoring"])
+
+
+def _finish_sessions(state: RunState) -> None:
+    """Close every lane session (cleanup first) and keep what the lanes monitored."""
     for lane_session in state.sessions.values():
         if isinstance(lane_session, LaneSession):
             confirm = lane_session.extra.get("confirm")  # persistent 5xx vs outage
             if callable(confirm):
                 confirm(state.results)
-            finish = lane_session.extra.get("finish")
+            finish = lane_session.extra.get("finish")  # e.g. cancel the live links we created
             if callable(finish):
                 finish()
-            annotate = lane_session.extra.get("annotate")  # e.g. live monitoring history
-            if callable(annotate):
-                annotate(state.results, state.extra)
+            monitoring = lane_session.extra.get("monitoring")  # e.g. live API calls, history
+            if callable(monitoring):
+                state.monitoring.append(monitoring())
             lane_session.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    for harness in state.harnesses.values():
+        harness.stop()
+    _finish_sessions(state)
+    if _is_worker(config):  # the controller merges every worker's part into one report
+        config.workeroutput["payconform"] = json.dumps({  # type: ignore[attr-defined]
+            "results": [r.to_json() for r in state.results], "extra": state.extra,
+            "monitoring": state.monitoring})
+        return
+    if not state.results:
+        return
+    if state.monitoring:
+        record_monitoring(state.monitoring, state.results, state.extra)
+    verdicts = {r.verdict for r in state.results}
+    # A scheduled sandbox run whose secrets went missing skips everything, and so does a
+    # replay with no cassettes: that must not look green, because nothing was checked.
+    if state.options.lane in ("live", "record", "replay") and verdicts == {Verdict.SKIPPED}:
+        state.extra["nothing_checked"] = True
     # Which facts of each contract no independent evidence guards: a verdict on one of them
     # rests only on the contract's citation, and the report says so.
     from payconform.audit.guards import unguarded
 
     state.extra["unguarded"] = {p: [f.id for f in unguarded(p)]
                                 for p in sorted({r.provider for r in state.results} & set(state.providers))}
-    verdicts = {r.verdict for r in state.results}
-    # A scheduled sandbox run whose secrets went missing skips everything: that must not look
-    # green, because nothing about the vendor was checked.
-    if state.options.lane in ("live", "record") and verdicts == {Verdict.SKIPPED}:
-        state.extra["nothing_checked"] = True
     report = RunReport(
         run_id=state.options.run_id,
         lane=state.options.lane,
         providers=sorted({r.provider for r in state.results}),
         results=state.results,
-        seed=str(session_seed(session.config.getoption("hypothesis_seed", None))),
+        seed=str(session_seed(config.getoption("hypothesis_seed", None))),
         hypothesis_profile=state.profile,
         base_url=state.options.base_url,
         api_versions={p: get_contract(p).default_api_version for p in state.providers},
         extra=state.extra,
     )
-    state.report_path = write_report(report, state.report_dir)
+    try:
+        state.report_path = write_report(report, state.report_dir)
+    except OSError as exc:
+        state.report_error = (f"payconform: cannot write the report to {state.report_dir}: "
+                              f"{exc.strerror or exc}")
+        session.exitstatus = EXIT_USAGE
+        return
     # The report and the exit status say the same thing: every failed payconform test has a
     # FAIL or ERROR row. Other failures (tests that are not payconform's) keep pytest's 1.
     derived = exit_status(verdicts, state.options.lane)
@@ -483,7 +604,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
-    if state is None or not state.results:
+    if state is not None and state.report_error:
+        terminalreporter.write_line(state.report_error, red=True)
+    if state is None or not state.results or _is_worker(config):
         return
     cells = matrix(state.results)
     providers = list(cells)
@@ -497,8 +620,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                       if rule_id in cells[p] else "n/a".ljust(col) for p in providers)
         terminalreporter.write_line(rule_id.ljust(width) + row)
     if state.extra.get("nothing_checked"):
-        terminalreporter.write_line("nothing was checked: every case was skipped (see the reasons "
-                                    "above); exit status 6")
+        # The reasons themselves, not a pointer to -rs: this is the line a CI log shows.
+        reasons = Counter(r.message.splitlines()[0] if r.message else "(no reason given)"
+                          for r in state.results)
+        terminalreporter.write_line("nothing was checked: every case was skipped; exit status 6. "
+                                    "Reasons:")
+        for reason, count in reasons.most_common(8):
+            terminalreporter.write_line(f"  {count} x {reason}")
     errors = [r for r in state.results if r.verdict is Verdict.ERROR]
     if errors:
         terminalreporter.write_line(f"{ERROR_MEANING}: {len(errors)} case(s); exit status "

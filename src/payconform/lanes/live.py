@@ -73,6 +73,7 @@ __all__ = [
     "base_url_for",
     "live_session",
     "preflight",
+    "record_monitoring",
     "run_tag",
 ]
 
@@ -608,24 +609,60 @@ class LiveSession(LaneSession):
                     f"answered HTTP {response.status_code} without a link id")
         return found
 
+    def monitoring(self) -> dict[str, Any]:
+        """What this session saw, as JSON (so a pytest-xdist worker can send it to the
+        controller): API calls, cleanup, and the HTTP statuses and error codes per rule."""
+        assert self.wire is not None
+        return {
+            "provider": self.contract.provider, "run_id": self.run_id, "lane": self.lane,
+            "base_url": self.base_url, "report_dir": self.report_dir,
+            "api_calls": {"total": self.wire.calls, "retries": self.wire.retries,
+                          "cleanup": self.wire.cleanup_calls, "budget": self.wire.policy.budget,
+                          "rules": self.wire.rule_calls,
+                          "search": self.wire.calls - self.wire.rule_calls - self.wire.cleanup_calls},
+            "cleanup": dict(self.cleanup_summary),
+            "observed": {rule: {k: sorted(v) for k, v in seen.items()}
+                         for rule, seen in self.wire.observed.items()},
+        }
+
     def annotate(self, results: list[CaseResult], run_extra: dict[str, Any]) -> None:
         """Add this provider's API calls, cleanup and changes to the run; append the history."""
-        assert self.wire is not None
-        provider = self.contract.provider
-        wire = self.wire
-        run_extra.setdefault("api_calls", {})[provider] = {
-            "total": wire.calls, "retries": wire.retries,
-            "cleanup": wire.cleanup_calls, "budget": wire.policy.budget,
-            "rules": wire.rule_calls, "search": wire.calls - wire.rule_calls - wire.cleanup_calls}
-        run_extra.setdefault("cleanup", {})[provider] = {
-            k: v for k, v in self.cleanup_summary.items()}
+        record_monitoring([self.monitoring()], results, run_extra)
+
+
+def _merge_monitoring(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """One provider's entries from several processes (pytest-xdist workers) as one."""
+    merged: dict[str, Any] = {**entries[0], "api_calls": {}, "cleanup": {}, "observed": {}}
+    for entry in entries:
+        for key, value in entry["api_calls"].items():
+            merged["api_calls"][key] = value if key == "budget" else merged["api_calls"].get(key, 0) + value
+        for key, value in entry["cleanup"].items():
+            before = merged["cleanup"].get(key)
+            merged["cleanup"][key] = value if before is None else before + value
+        for rule, seen in entry["observed"].items():
+            into = merged["observed"].setdefault(rule, {})
+            for key, values in seen.items():
+                into[key] = sorted({*into.get(key, []), *values})
+    return merged
+
+
+def record_monitoring(entries: list[dict[str, Any]], results: list[CaseResult],
+                      run_extra: dict[str, Any]) -> None:
+    """Put the API calls, cleanup and changes since the previous run of every provider in
+    ``entries`` (from :meth:`LiveSession.monitoring`, one or more per provider) into the run,
+    and append one history line per provider x rule."""
+    by_provider: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        by_provider.setdefault(entry["provider"], []).append(entry)
+    for provider, mine_entries in by_provider.items():
+        data = _merge_monitoring(mine_entries)
+        run_extra.setdefault("api_calls", {})[provider] = data["api_calls"]
+        run_extra.setdefault("cleanup", {})[provider] = data["cleanup"]
         mine = [r for r in results if r.provider == provider]
-        if self.report_dir is None or not mine:
-            return
-        observed = {rule: {k: sorted(v) for k, v in seen.items()}
-                    for rule, seen in self.wire.observed.items()}
-        lines = history_lines(self.run_id, self.lane, self.base_url, mine, observed)
-        path = Path(self.report_dir) / HISTORY_FILE
+        if data["report_dir"] is None or not mine:
+            continue
+        lines = history_lines(data["run_id"], data["lane"], data["base_url"], mine, data["observed"])
+        path = Path(data["report_dir"]) / HISTORY_FILE
         skipped: list[str] = []
         changes, previous = changes_since(load_history(path, skipped), lines)
         if skipped:
@@ -677,4 +714,5 @@ def live_session(
     session.extra["annotate"] = session.annotate
     session.extra["search_allowance"] = session.search_allowance
     session.extra["confirm"] = session.confirm_server_errors
+    session.extra["monitoring"] = session.monitoring
     return session

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
@@ -66,6 +67,7 @@ __all__ = [
     "Source",
     "Status",
     "Variant",
+    "add_schema_dir",
     "build",
     "documented",
     "dotted_get",
@@ -382,13 +384,35 @@ def build(provider: str, **fields: Any) -> Contract:
         raise ContractError(f"contract {provider!r} is invalid: " + "; ".join(problems)) from None
 
 
+#: Folders searched before the bundled ``contracts/schemas``: those beside the modules of
+#: contracts of one's own (filled by the registry), so a team's revision of a bundled
+#: contract can bring revised schemas under the same names.
+_SCHEMA_DIRS: list[Path] = []
+
+
+def add_schema_dir(folder: Path) -> None:
+    """Search ``folder`` for schema files before the bundled ones (idempotent)."""
+    if folder not in _SCHEMA_DIRS:
+        _SCHEMA_DIRS.append(folder)
+
+
 def load_schema(name: str) -> dict[str, Any]:
-    """A bundled JSON Schema from ``contracts/schemas`` by file name."""
+    """A JSON Schema by file name: from the folders beside contract modules of one's own,
+    else from the bundled ``contracts/schemas``."""
+    for folder in _SCHEMA_DIRS:
+        if (folder / name).is_file():
+            text = (folder / name).read_text("utf-8")
+            break
+    else:
+        try:
+            text = resources.files("payconform.contracts").joinpath("schemas", name).read_text("utf-8")
+        except FileNotFoundError:
+            places = ", ".join([*map(str, _SCHEMA_DIRS), "contracts/schemas"])
+            raise ContractError(f"schema file {name!r} is in none of: {places}") from None
     try:
-        text = resources.files("payconform.contracts").joinpath("schemas", name).read_text("utf-8")
-    except FileNotFoundError:
-        raise ContractError(f"schema file {name!r} is not in contracts/schemas") from None
-    data: dict[str, Any] = json.loads(text)
+        data: dict[str, Any] = json.loads(text)
+    except ValueError as exc:
+        raise ContractError(f"schema file {name!r} is not JSON: {exc}") from None
     return data
 
 

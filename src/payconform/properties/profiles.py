@@ -1,6 +1,7 @@
 """Hypothesis settings profiles and the session seed of payconform's property tests.
 
-``PAYCONFORM_HYPOTHESIS_PROFILE`` picks the profile: ``dev`` searches harder, ``ci`` keeps
+hypothesis's own ``--hypothesis-profile`` picks the profile (any registered one, payconform's
+or the project's), else ``PAYCONFORM_HYPOTHESIS_PROFILE``: ``dev`` searches harder, ``ci`` keeps
 ``make test`` fast, ``live`` spends a small example budget on a real sandbox. Unset, the
 lanes that reach a vendor (live, record) use ``live`` and the others ``dev``. The seed comes
 from ``--hypothesis-seed``, then ``PAYCONFORM_HYPOTHESIS_SEED``, else it is drawn once per
@@ -25,6 +26,7 @@ __all__ = [
     "active_profile",
     "machine_settings",
     "register_profiles",
+    "select_profile",
     "session_seed",
 ]
 
@@ -48,6 +50,7 @@ PROFILES: dict[str, Budget] = {
 }
 
 _SEED: list[int] = []
+_CHOSEN: list[str] = []  # set from --hypothesis-profile by the pytest plugin
 
 
 def register_profiles() -> None:
@@ -74,9 +77,17 @@ def register_profiles() -> None:
 REMOTE_LANES = ("live", "record")
 
 
+def select_profile(name: str | None) -> None:
+    """Use hypothesis profile ``name`` (already registered) for this process; None forgets it."""
+    _CHOSEN[:] = [name] if name else []
+
+
 def active_profile(lane: str | None = None) -> str:
-    """The profile named by ``PAYCONFORM_HYPOTHESIS_PROFILE``; unset: ``live`` on the lanes
-    that reach a vendor, ``dev`` elsewhere."""
+    """The selected profile (``--hypothesis-profile``), else the one named by
+    ``PAYCONFORM_HYPOTHESIS_PROFILE``; unset: ``live`` on the lanes that reach a vendor,
+    ``dev`` elsewhere."""
+    if _CHOSEN:
+        return _CHOSEN[0]
     default = "live" if lane in REMOTE_LANES else "dev"
     name = os.environ.get(PROFILE_ENV) or default
     if name not in PROFILES:

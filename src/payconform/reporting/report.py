@@ -50,16 +50,18 @@ EXIT_FAIL = 1
 EXIT_INCONCLUSIVE = 6
 EXIT_ERROR = 7
 
-#: Lanes that reach a vendor: a run there that checked nothing must not look green.
-_REMOTE_LANES = ("live", "record")
+#: Lanes where a run that checked nothing must not look green: those that reach a vendor
+#: (secrets missing) and replay (no cassettes found).
+_NOTHING_CHECKED_LANES = ("live", "record", "replay")
 
 
 def exit_status(verdicts: Iterable[Verdict], lane: str) -> int:
     """The exit status a run's verdicts call for; the report stores the same number.
 
     FAIL wins (a contract failure is the finding), then ERROR (payconform could not judge
-    some case: its own defect), then INCONCLUSIVE (infrastructure), then a live or record run
-    in which every case was SKIPPED (nothing was checked) counts as inconclusive; else 0.
+    some case: its own defect), then INCONCLUSIVE (infrastructure), then a live, record or
+    replay run in which every case was SKIPPED (nothing was checked: no credentials, no
+    cassettes) counts as inconclusive; else 0.
     """
     seen = set(verdicts)
     if Verdict.FAIL in seen:
@@ -68,7 +70,7 @@ def exit_status(verdicts: Iterable[Verdict], lane: str) -> int:
         return EXIT_ERROR
     if Verdict.INCONCLUSIVE in seen:
         return EXIT_INCONCLUSIVE
-    if lane in _REMOTE_LANES and seen == {Verdict.SKIPPED}:
+    if lane in _NOTHING_CHECKED_LANES and seen == {Verdict.SKIPPED}:
         return EXIT_INCONCLUSIVE
     return EXIT_OK
 

@@ -20,7 +20,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import httpx
@@ -162,6 +162,21 @@ class CaseResult:
             if not data[optional]:
                 del data[optional]
         return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CaseResult:
+        """The inverse of :meth:`to_json` (a report's result, or one sent by a pytest-xdist
+        worker); keys this version does not know are ignored."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["verdict"] = Verdict(data["verdict"])
+        check_fields = {f.name for f in fields(Check)}
+        values["checks"] = [
+            Check(**{**{k: v for k, v in c.items() if k in check_fields},
+                     "evidence": Evidence(c["evidence"])})
+            for c in data.get("checks", [])
+        ]
+        return cls(**values)
 
 
 def decide(checks: list[Check]) -> tuple[Verdict, str]:
