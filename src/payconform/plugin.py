@@ -48,8 +48,10 @@ from payconform.reporting.report import (
     EXIT_OK,
     RunReport,
     exit_status,
+    load_report,
     matrix,
     write_report,
+    write_step_summary,
 )
 from payconform.rules.catalog import cases_for
 from payconform.rules.engine import Case, CaseResult, error_result
@@ -590,6 +592,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     try:
         state.report_path = write_report(report, state.report_dir)
+        # In GitHub Actions: the matrix and the failures on the job's summary page.
+        write_step_summary(load_report(state.report_path / "conformance.json"))
     except OSError as exc:
         state.report_error = (f"payconform: cannot write the report to {state.report_dir}: "
                               f"{exc.strerror or exc}")

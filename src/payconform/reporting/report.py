@@ -23,6 +23,7 @@ from typing import Any
 from payconform.model.outcomes import Verdict
 from payconform.model.redact import strip_userinfo
 from payconform.reporting.history import finite
+from payconform.reporting.legend import legend_rows, verdict_color
 from payconform.rules.engine import CaseResult
 
 __all__ = [
@@ -37,8 +38,10 @@ __all__ = [
     "matrix",
     "render_html",
     "render_markdown",
+    "render_step_summary",
     "report_schema",
     "write_report",
+    "write_step_summary",
 ]
 
 REPORT_SCHEMA = "payconform.report/1"
@@ -149,60 +152,116 @@ def _rules_in_order(doc: dict[str, Any]) -> list[str]:
     return list(seen)
 
 
-_ICON = {"PASS": "PASS", "FAIL": "**FAIL**", "ERROR": "**ERROR**", "WARN": "WARN",
-         "OBSERVED": "OBSERVED", "SKIPPED": "SKIPPED", "INCONCLUSIVE": "INCONCLUSIVE"}
-
 #: What an ERROR means, in every rendering.
 ERROR_MEANING = ("ERROR: payconform could not judge (an exception in payconform, hypothesis or "
                  "schemathesis; not the provider's failure)")
 
+_SHOUTED = (Verdict.FAIL.value, Verdict.ERROR.value)
 
-def render_markdown(doc: dict[str, Any]) -> str:
-    """The Markdown report: header, matrix, then every non-PASS case with its evidence."""
+
+def _icon(verdict: str) -> str:
+    # A contract failure and payconform's own defect are shouted; the rest read as their name.
+    return f"**{verdict}**" if verdict in _SHOUTED else verdict
+
+
+def _target(run: dict[str, Any]) -> str:
+    if run.get("base_url"):
+        return str(run["base_url"])
+    defaults = {"simulator": "payconform's simulator, in process", "replay": "recorded cassettes",
+                "live": "each contract's sandbox URL", "record": "each contract's sandbox URL"}
+    return defaults.get(str(run.get("lane")), "the lane's default")
+
+
+def _counts_line(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "no cases"
+
+
+def _failed_checks(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The checks behind a non-PASS verdict: the failed ones, else the unverified ones."""
+    checks = result.get("checks", [])
+    failed = [c for c in checks if not c.get("passed")]
+    return failed or [c for c in checks if c.get("evidence") == "unverified"]
+
+
+def _exchange_text(exchange: dict[str, Any]) -> str:
+    """One redacted request and its response, as a reader of an HTTP log expects them."""
+    request, response = exchange.get("request", {}), exchange.get("response") or {}
+    lines = [f"{request.get('method', '?')} {request.get('url', '?')}"]
+    lines += [f"{k}: {v}" for k, v in request.get("headers", {}).items()
+              if k not in ("accept-encoding", "connection", "user-agent", "content-length", "host")]
+    if request.get("body"):
+        lines += ["", str(request["body"])]
+    lines += ["", f"HTTP {response.get('status', '(no response)')}"
+              + (f"  -> {exchange['outcome']}" if exchange.get("outcome") else "")]
+    lines += [f"{k}: {v}" for k, v in response.get("headers", {}).items() if k != "content-length"]
+    if response.get("body"):
+        lines += ["", str(response["body"])]
+    return "\n".join(lines)
+
+
+def _changes(run: dict[str, Any]) -> list[str]:
+    return [str(c) for c in run.get("changes") or []]
+
+
+def render_markdown(doc: dict[str, Any], *, exchanges: bool = True, max_details: int | None = None) -> str:
+    """The Markdown report: summary, matrix, legend, what changed, then every non-PASS case
+    with its source, expected and received, and (``exchanges``) its redacted HTTP exchanges."""
     run = doc["run"]
     providers = list(doc["summary"]["matrix"])
+    counts = doc["summary"]["counts"]
     lines = [
         f"# payconform conformance report `{run['id']}`",
         "",
-        f"- lane: `{run['lane']}`; providers: {', '.join(providers) or '(none)'}",
-        f"- payconform {run['payconform_version']}, Python {run['python']}",
-        f"- started {run['started_at']}; seed {run.get('seed')}; "
-        f"hypothesis profile {run.get('hypothesis_profile')}",
-        "",
-        "| rule | " + " | ".join(providers) + " |",
-        "|---|" + "---|" * len(providers),
+        f"- **{_counts_line(counts)}**",
+        f"- lane: `{run['lane']}`; target: {_target(run)}; providers: {', '.join(providers) or '(none)'}",
+        f"- seed {run.get('seed')} (replay with `--hypothesis-seed={run.get('seed')}`); hypothesis "
+        f"profile {run.get('hypothesis_profile')}",
+        f"- payconform {run['payconform_version']}, Python {run['python']}; started {run['started_at']}",
     ]
+    if run.get("merged_from"):
+        lines.append(f"- merged from {len(run['merged_from'])} reports: "
+                     + ", ".join(f"`{m['id']}` ({m['lane']}: {', '.join(m['providers'])})"
+                                 for m in run["merged_from"]))
+    if run.get("nothing_checked"):
+        lines.append("- **nothing was checked**: every case was skipped (exit status 6)")
+    lines += ["", "| rule | " + " | ".join(providers) + " |", "|---|" + "---|" * len(providers)]
     for rule_id in _rules_in_order(doc):
-        cells = [_ICON.get(doc["summary"]["matrix"][p].get(rule_id, ""), "n/a") if rule_id in
+        cells = [_icon(doc["summary"]["matrix"][p][rule_id]) if rule_id in
                  doc["summary"]["matrix"][p] else "n/a" for p in providers]
         lines.append(f"| `{rule_id}` | " + " | ".join(cells) + " |")
-    counts = doc["summary"]["counts"]
-    lines += ["", "Cases: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v)]
     if "exit_status" in doc["summary"]:
-        lines.append(f"Exit status: {doc['summary']['exit_status']}")
-    if counts.get("ERROR"):
-        lines.append(ERROR_MEANING)
-    lines.append("")
+        lines += ["", f"Exit status: {doc['summary']['exit_status']}"]
+    if doc["summary"]["counts"].get("ERROR"):
+        lines += ["", ERROR_MEANING]
+    lines += ["", "Legend: " + "; ".join(f"{v} - {meaning}" for v, _, meaning in legend_rows())
+              + "; n/a - the rule has no case for that provider.", ""]
     lines += _adapters_markdown(doc)
-    changes = doc["run"].get("changes")
+    lines += ["## Changes since the previous run", ""]
+    changes = _changes(run)
     if changes:
-        lines += ["## Changes since the previous run", ""]
         lines += [f"- {c}" for c in changes] + [""]
-    details = [r for r in doc["results"] if r["verdict"] != "PASS"]
+    else:
+        lines += [f"None (compared with run `{run['previous_run']}`)." if run.get("previous_run")
+                  else "No previous run of this lane and target to compare with.", ""]
+    details = [r for r in doc["results"] if r["verdict"] != Verdict.PASS.value]
+    details.sort(key=lambda r: _severity(r["verdict"]))
+    shown = details if max_details is None else details[:max_details]
     if details:
         lines += ["## Details", ""]
-    for result in details:
-        lines.append(
-            f"### {result['verdict']} `{result['provider']}` `{result['rule_id']}` "
-            f"`{result['case_id']}`"
-        )
+    for result in shown:
         lines += [
+            f"### {result['verdict']} `{result['provider']}` `{result['rule_id']}` `{result['case_id']}`",
             "",
             f"{result['title']} (evidence: {result['evidence']}; origin: {result['origin']})",
             "",
             f"Source: {result['citation']}",
             "",
         ]
+        for check in _failed_checks(result):
+            lines += [f"- {check['name']} [{check['evidence']}]", f"  - Expected: {check['expected']}",
+                      f"  - Received: {check['received']}"]
+        if _failed_checks(result):
+            lines.append("")
         if result["message"]:
             lines += ["```", result["message"], "```", ""]
         if result.get("traceback"):
@@ -215,6 +274,13 @@ def render_markdown(doc: dict[str, Any]) -> str:
         if bare:
             lines += [f"Rests only on the citation (no independent evidence guards "
                       f"{', '.join(f'`{f}`' for f in bare)}).", ""]
+        if exchanges and result.get("exchanges"):
+            lines += [f"<details><summary>{len(result['exchanges'])} HTTP exchanges (redacted)</summary>",
+                      "", "```http"]
+            lines += ["\n\n".join(_exchange_text(e) for e in result["exchanges"]), "```", "",
+                      "</details>", ""]
+    if len(shown) < len(details):
+        lines += [f"... and {len(details) - len(shown)} more non-PASS cases in the full report.", ""]
     unguarded = doc["run"].get("unguarded") or {}
     if any(unguarded.values()):
         lines += ["## Facts no independent evidence guards", "",
@@ -235,12 +301,42 @@ def _citation_only(doc: dict[str, Any], result: dict[str, Any]) -> list[str]:
                    if not c.get("passed") and c.get("fact") in unguarded})
 
 
-_COLOR = {"PASS": "#d8f5d0", "FAIL": "#f8c8c8", "ERROR": "#f0a0f0", "WARN": "#fbe8b0",
-          "OBSERVED": "#d6e6fb", "SKIPPED": "#eeeeee", "INCONCLUSIVE": "#e8d8f5"}
+def render_step_summary(doc: dict[str, Any]) -> str:
+    """A GitHub Actions job summary: the summary, matrix, changes and the first 30 non-PASS
+    cases without their HTTP exchanges (job summaries are capped at 1 MiB)."""
+    return render_markdown(doc, exchanges=False, max_details=30)
+
+
+def write_step_summary(doc: dict[str, Any], env: dict[str, str] | None = None) -> Path | None:
+    """Append :func:`render_step_summary` to ``$GITHUB_STEP_SUMMARY`` when it is set."""
+    target = (env if env is not None else os.environ).get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return None
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(render_step_summary(doc))
+    return Path(target)
+
+
+def _severity(verdict: str) -> int:
+    try:
+        return Verdict(verdict).severity
+    except ValueError:  # a verdict this version does not know sorts first: look at it
+        return -1
+
+
+_CSS = (
+    "body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse}"
+    "td,th{border:1px solid #999;padding:4px 8px;text-align:left}"
+    "pre{background:#f6f6f6;padding:8px;white-space:pre-wrap;word-break:break-all}"
+    "section{border-top:1px solid #ccc;margin-top:1em}dl.summary dt{font-weight:bold;float:left;"
+    "clear:left;width:11em}dl.summary dd{margin-left:12em}ul.legend{list-style:none;padding:0}"
+    ".swatch{display:inline-block;width:1em;height:1em;border:1px solid #999;vertical-align:middle}"
+)
 
 
 def render_html(doc: dict[str, Any]) -> str:
-    """A self-contained HTML page with the matrix and the details of non-PASS cases."""
+    """A self-contained HTML page: summary, matrix, legend, changes, and every non-PASS case
+    with its source, expected and received, and its redacted exchanges (collapsible)."""
     esc = html.escape
     run = doc["run"]
     providers = list(doc["summary"]["matrix"])
@@ -250,37 +346,75 @@ def render_html(doc: dict[str, Any]) -> str:
         cells = []
         for provider in providers:
             verdict = doc["summary"]["matrix"][provider].get(rule_id, "n/a")
-            cells.append(f'<td style="background:{_COLOR.get(verdict, "#fff")}">{esc(verdict)}</td>')
+            cells.append(f'<td style="background:{verdict_color(verdict) if verdict != "n/a" else "#fff"}">'
+                         f"{esc(verdict)}</td>")
         rows.append(f"<tr><th><code>{esc(rule_id)}</code></th>{''.join(cells)}</tr>")
     status = ""
     if "exit_status" in doc["summary"]:
         status = f"<p>Exit status: {doc['summary']['exit_status']}</p>"
     if doc["summary"]["counts"].get("ERROR"):
         status += f"<p><strong>{esc(ERROR_MEANING)}</strong></p>"
+    summary = [
+        ("cases", _counts_line(doc["summary"]["counts"])),
+        ("lane", str(run["lane"])),
+        ("target", _target(run)),
+        ("providers", ", ".join(providers) or "(none)"),
+        ("seed", f"{run.get('seed')} (replay with --hypothesis-seed={run.get('seed')})"),
+        ("hypothesis profile", str(run.get("hypothesis_profile"))),
+        ("started", str(run["started_at"])),
+        ("payconform", f"{run['payconform_version']}, Python {run['python']}"),
+    ]
+    if run.get("merged_from"):
+        summary.append(("merged from", ", ".join(f"{m['id']} ({m['lane']}: {', '.join(m['providers'])})"
+                                                 for m in run["merged_from"])))
+    if run.get("nothing_checked"):
+        summary.append(("nothing checked", "every case was skipped (exit status 6)"))
+    summary_html = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in summary)
+    legend = "".join(f'<li><span class="swatch" style="background:{color}"></span> '
+                     f"<b>{esc(v)}</b>: {esc(meaning)}</li>" for v, color, meaning in legend_rows())
+    changes = _changes(run)
+    if changes:
+        changes_html = "<ul>" + "".join(f"<li>{esc(c)}</li>" for c in changes) + "</ul>"
+    elif run.get("previous_run"):
+        changes_html = f"<p>None (compared with run <code>{esc(run['previous_run'])}</code>).</p>"
+    else:
+        changes_html = "<p>No previous run of this lane and target to compare with.</p>"
     details = []
-    for result in doc["results"]:
-        if result["verdict"] == "PASS":
-            continue
+    results = sorted((r for r in doc["results"] if r["verdict"] != Verdict.PASS.value),
+                     key=lambda r: _severity(r["verdict"]))
+    for result in results:
         notes = "".join(f"<li>{esc(n)}</li>" for n in result["observations"])
         trace = (f"<details open><summary>Traceback</summary><pre>{esc(result['traceback'])}</pre>"
                  "</details>" if result.get("traceback") else "")
+        checks = "".join(
+            f"<tr><td>{esc(c['name'])} [{esc(c['evidence'])}]</td><td>{esc(c['expected'])}</td>"
+            f"<td>{esc(c['received'])}</td></tr>" for c in _failed_checks(result))
+        checks_html = (f"<table><tr><th>check</th><th>expected</th><th>received</th></tr>{checks}</table>"
+                       if checks else "")
+        exchanges = "".join(f"<pre>{esc(_exchange_text(e))}</pre>" for e in result.get("exchanges", []))
+        exchanges_html = (f"<details><summary>{len(result.get('exchanges', []))} HTTP exchanges "
+                          f"(redacted)</summary>{exchanges}</details>" if exchanges else "")
+        color = verdict_color(result["verdict"])
+        message_html = f"<pre>{esc(result['message'])}</pre>" if result["message"] else ""
         details.append(
-            f"<section><h3>{esc(result['verdict'])} {esc(result['provider'])} "
+            f'<section><h3><span class="swatch" style="background:{color}"></span> '
+            f"{esc(result['verdict'])} {esc(result['provider'])} "
             f"<code>{esc(result['rule_id'])}</code> <code>{esc(result['case_id'])}</code></h3>"
             f"<p>{esc(result['title'])} (evidence: {esc(result['evidence'])}; origin: "
-            f"{esc(result['origin'])})</p><p>Source: {esc(result['citation'])}</p>"
-            f"<pre>{esc(result['message'])}</pre>{trace}<ul>{notes}</ul></section>"
+            f"{esc(result['origin'])})</p><p>Source: {esc(result['citation'])}</p>{checks_html}"
+            f"{message_html}{trace}"
+            f"<ul>{notes}</ul>{exchanges_html}</section>"
         )
     return (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>payconform report {esc(run['id'])}</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #999;padding:4px 8px;text-align:left}"
-        "pre{background:#f6f6f6;padding:8px;white-space:pre-wrap}</style></head><body>"
-        f"<h1>payconform conformance report</h1><p>run <code>{esc(run['id'])}</code>, lane "
-        f"<code>{esc(run['lane'])}</code>, payconform {esc(run['payconform_version'])}</p>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>payconform report {esc(run['id'])}</title><style>{_CSS}</style></head><body>"
+        f"<h1>payconform conformance report</h1><p>run <code>{esc(run['id'])}</code></p>"
+        f"<dl class='summary'>{summary_html}</dl>"
         f"<table><tr><th>rule</th>{head}</tr>{''.join(rows)}</table>{status}"
+        f"<h2>Legend</h2><ul class='legend'>{legend}<li>n/a: the rule has no case for that "
+        "provider</li></ul>"
         f"{_adapters_html(doc)}"
+        f"<h2>Changes since the previous run</h2>{changes_html}"
         f"<h2>Details</h2>{''.join(details) or '<p>Every case passed.</p>'}{_unguarded_html(doc)}"
         "</body></html>\n"
     )
@@ -304,11 +438,47 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def matrix_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Matrix cells that differ between two report documents, one sentence each."""
+    old, new = before["summary"]["matrix"], after["summary"]["matrix"]
+    out = []
+    for provider, rules in new.items():
+        for rule_id, verdict in rules.items():
+            was = old.get(provider, {}).get(rule_id)
+            if was is None and provider in old:
+                out.append(f"{provider} `{rule_id}`: first checked in this run ({verdict})")
+            elif was is not None and was != verdict:
+                out.append(f"{provider} `{rule_id}`: {was} -> {verdict} (previous run {before['run']['id']})")
+    for provider, rules in old.items():
+        for rule_id in rules:
+            if provider in new and rule_id not in new[provider]:
+                out.append(f"{provider} `{rule_id}`: not checked in this run (was {rules[rule_id]})")
+    return out
+
+
+def compare_with_previous(doc: dict[str, Any], previous_path: Path) -> None:
+    """Fill ``run.changes`` from the previous report of the same lane and target, unless the
+    monitoring history (live lane) already did."""
+    run = doc["run"]
+    if "changes" in run or "previous_runs" in run or not previous_path.is_file():
+        return
+    try:
+        before = load_report(previous_path)
+    except (OSError, ValueError):
+        return  # an unreadable previous report is no reason to fail this run
+    same = (before["run"].get("lane"), before["run"].get("base_url")) == (run["lane"], run.get("base_url"))
+    if not same or before["run"].get("id") == run["id"]:
+        return
+    run["previous_run"] = before["run"]["id"]
+    run["changes"] = matrix_changes(before, doc)
+
+
 def write_report(report: RunReport, report_dir: Path) -> Path:
     """Write ``<report_dir>/<run-id>/conformance.{json,md,html}`` and point ``latest`` at it."""
     run_dir = report_dir / report.run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     doc = report.to_json()
+    compare_with_previous(doc, report_dir / "latest" / "conformance.json")
     # finite(): JSON has no Infinity or NaN (a vendor's amount may be one in Python).
     _atomic_write(run_dir / "conformance.json",
                   json.dumps(finite(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
@@ -382,7 +552,7 @@ def _adapters_markdown(doc: dict[str, Any]) -> list[str]:
                   f"Scenario x adapter rule ({section['origin']}).", "",
                   "| scenario | " + " | ".join(f"`{h}`" for h in heads) + " |",
                   "|---|" + "---|" * len(heads)]
-        lines += [f"| `{scenario}` | " + " | ".join(_ICON.get(c, c) for c in cells) + " |"
+        lines += [f"| `{scenario}` | " + " | ".join(_icon(c) for c in cells) + " |"
                   for scenario, cells in rows]
         lines.append("")
     return lines
@@ -396,7 +566,7 @@ def _adapters_html(doc: dict[str, Any]) -> str:
         head = "".join(f"<th><code>{esc(h)}</code></th>" for h in heads)
         body = "".join(
             f"<tr><th><code>{esc(scenario)}</code></th>" + "".join(
-                f'<td style="background:{_COLOR.get(c, "#fff")}">{esc(c)}</td>' for c in cells)
+                f'<td style="background:{verdict_color(c) if c else "#fff"}">{esc(c)}</td>' for c in cells)
             + "</tr>" for scenario, cells in rows)
         parts.append(f"<h2>Adapter <code>{esc(section['adapter'])}</code>: "
                      f"{esc(section['provider'])}</h2><p>{esc(section['origin'])}</p>"
