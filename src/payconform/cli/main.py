@@ -14,15 +14,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from payconform import __version__
 from payconform.cli.cassettes import register_cassettes, register_drift
 from payconform.cli.judge import register_judge
-from payconform.model.contract import ContractError
+from payconform.cli.reports import register_history, register_report
+from payconform.model.contract import Contract, ContractError
 from payconform.model.registry import UnknownProvider, all_contracts, get_contract
 from payconform.properties.openapi import register_openapi
 
 __all__ = ["COMMANDS", "EXIT_USAGE", "main"]
 
 EXIT_USAGE = 4
+#: A closed output pipe: 128 + SIGPIPE, as a shell reports a program that SIGPIPE ended.
+EXIT_BROKEN_PIPE = 141
 
 Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
 
@@ -99,9 +105,31 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return status
 
 
+def _live_setup(contract: Contract) -> dict[str, Any]:
+    """What a team needs to set up the live lane and monitoring for ``contract``."""
+    from payconform.lanes.live import full_run_calls
+
+    fixtures = [{"env": f.env, "status": f.status, "kind": "status"} for f in contract.fixtures]
+    fixtures += [{"env": v.fixture_env, "status": v.initial_status, "kind": f"variant {v.name}"}
+                 for v in contract.variants if v.fixture_env]
+    production = contract.base_urls.get("production")
+    hosts = list(dict.fromkeys([*contract.production_hosts,
+                                *([httpx.URL(production).host] if production else [])]))
+    header = contract.idempotency_header
+    return {
+        "fixtures": fixtures,
+        "production_guard": {"hosts": hosts, "live_key_patterns": list(contract.auth.live_key_patterns),
+                             "sandbox_key_patterns": list(contract.auth.sandbox_key_patterns)},
+        "idempotency_header": header.name if header is not None else None,
+        "live_run_calls": full_run_calls(contract),
+    }
+
+
 def _providers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("providers", help="list contracts, API versions and evidence counts")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--json", action="store_const", const="json", dest="format",
+                        help="same as --format json")
     parser.set_defaults(func=_cmd_providers)
 
 
@@ -123,8 +151,9 @@ def _cmd_providers(args: argparse.Namespace) -> int:
             "unguarded": [{"fact": g.fact.id, "evidence": g.fact.evidence.value,
                            "rule": g.fact.rule_id, "citation": g.fact.source.citation}
                           for g in guards if not g.guarded],
+            **_live_setup(contract),
         })
-    if args.json:
+    if args.format == "json":
         print(json.dumps(rows, indent=2))
         return 0
     for row in rows:
@@ -134,6 +163,13 @@ def _cmd_providers(args: argparse.Namespace) -> int:
               f"(default {row['default_api_version']})")
         print(f"  expectations by evidence: {counts}")
         print(f"  credentials: {', '.join(row['credentials'])}")
+        for fixture in row["fixtures"]:
+            print(f"  fixture: {fixture['env']} = a link in {fixture['status']}")
+        guard = row["production_guard"]
+        print(f"  production guard: hosts {', '.join(guard['hosts']) or '(none)'}; live keys "
+              f"{', '.join(guard['live_key_patterns']) or '(none)'}")
+        print(f"  idempotency header: {row['idempotency_header'] or '(none)'}")
+        print(f"  API calls of a full live run: {row['live_run_calls']}")
         print(f"  facts guarded by independent evidence: {row['guarded_facts']} of "
               f"{row['judged_facts']}; unguarded (the verdict rests on the citation only):")
         by_schema: dict[str, list[str]] = {}
@@ -145,34 +181,6 @@ def _cmd_providers(args: argparse.Namespace) -> int:
                 print(f"    {item['fact']} [{item['evidence']}]")
         for name, constraints in by_schema.items():
             print(f"    schema {name} ({len(constraints)} constraints): {', '.join(constraints)}")
-    return 0
-
-
-def _report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("report", help="render a conformance.json as Markdown or HTML")
-    parser.add_argument("path", nargs="?", default="reports/latest/conformance.json")
-    parser.add_argument("--format", choices=("md", "html", "json"), default="md")
-    parser.set_defaults(func=_cmd_report)
-
-
-def _cmd_report(args: argparse.Namespace) -> int:
-    from payconform.reporting.report import load_report, render_html, render_markdown
-
-    path = Path(args.path)
-    if path.is_dir():
-        path = path / "conformance.json"
-    if not path.is_file():
-        print(f"payconform: no report at {path}; run the suite first (make conformance)",
-              file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        doc = load_report(path)
-    except ValueError as exc:
-        print(f"payconform: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    renderers: dict[str, Callable[[dict[str, Any]], str]] = {
-        "md": render_markdown, "html": render_html, "json": lambda d: json.dumps(d, indent=2) + "\n"}
-    sys.stdout.write(renderers[args.format](doc))
     return 0
 
 
@@ -262,9 +270,8 @@ def _cmd_learn(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Register] = [_serve, _providers, _report, _mutants, _learn, register_judge,
-                            register_cassettes,
-                            register_drift, register_openapi]
+COMMANDS: list[Register] = [_serve, _providers, register_report, register_history, _mutants, _learn,
+                            register_judge, register_cassettes, register_drift, register_openapi]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -273,16 +280,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="payconform",
         description="Conformance suite for payment providers' payment-link APIs.",
     )
+    parser.add_argument("--version", action="version", version=f"payconform {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in COMMANDS:
         register(sub)
     args = parser.parse_args(argv)
     try:
         result: int = args.func(args)
+        sys.stdout.flush()
         return result
     except (UnknownProvider, ContractError) as exc:
         print(f"payconform: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`payconform report | head`): stop quietly, with the status a
+        # shell gives a program ended by SIGPIPE; point stdout at devnull so the interpreter's
+        # final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 130
 

@@ -326,7 +326,13 @@ def register_openapi(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
 def _cmd_openapi(args: argparse.Namespace) -> int:
     from payconform.model.registry import get_contract
 
-    document = export(get_contract(args.provider), args.api_version)
+    contract = get_contract(args.provider)
+    versions = [v.name for v in contract.api_versions]
+    if args.api_version is not None and args.api_version not in versions:
+        print(f"payconform: {contract.provider} has no API version {args.api_version!r}; known: "
+              f"{', '.join(versions)}", file=sys.stderr)
+        return 4  # usage error, as every payconform command
+    document = export(contract, args.api_version)
     if args.server:
         document["servers"] = [{"url": args.server}]
     validate(document)

@@ -40,6 +40,7 @@ __all__ = [
     "render_markdown",
     "render_step_summary",
     "report_schema",
+    "report_version",
     "write_report",
     "write_step_summary",
 ]
@@ -76,6 +77,11 @@ def exit_status(verdicts: Iterable[Verdict], lane: str) -> int:
     if lane in _NOTHING_CHECKED_LANES and seen == {Verdict.SKIPPED}:
         return EXIT_INCONCLUSIVE
     return EXIT_OK
+
+
+def report_version() -> str:
+    """The installed payconform version, as reports state it."""
+    return _version()
 
 
 def _version() -> str:
@@ -172,6 +178,13 @@ def _target(run: dict[str, Any]) -> str:
     return defaults.get(str(run.get("lane")), "the lane's default")
 
 
+def _replay_hint(run: dict[str, Any], quote: str) -> str:
+    seed = str(run.get("seed") or "")
+    if not seed.isdigit():  # no seed, or several (a merged report)
+        return ""
+    return f" (replay with {quote}--hypothesis-seed={seed}{quote})"
+
+
 def _counts_line(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "no cases"
 
@@ -214,8 +227,8 @@ def render_markdown(doc: dict[str, Any], *, exchanges: bool = True, max_details:
         "",
         f"- **{_counts_line(counts)}**",
         f"- lane: `{run['lane']}`; target: {_target(run)}; providers: {', '.join(providers) or '(none)'}",
-        f"- seed {run.get('seed')} (replay with `--hypothesis-seed={run.get('seed')}`); hypothesis "
-        f"profile {run.get('hypothesis_profile')}",
+        f"- seed {run.get('seed')}{_replay_hint(run, '`')}; hypothesis profile "
+        f"{run.get('hypothesis_profile')}",
         f"- payconform {run['payconform_version']}, Python {run['python']}; started {run['started_at']}",
     ]
     if run.get("merged_from"):
@@ -359,7 +372,7 @@ def render_html(doc: dict[str, Any]) -> str:
         ("lane", str(run["lane"])),
         ("target", _target(run)),
         ("providers", ", ".join(providers) or "(none)"),
-        ("seed", f"{run.get('seed')} (replay with --hypothesis-seed={run.get('seed')})"),
+        ("seed", f"{run.get('seed')}{_replay_hint(run, '')}"),
         ("hypothesis profile", str(run.get("hypothesis_profile"))),
         ("started", str(run["started_at"])),
         ("payconform", f"{run['payconform_version']}, Python {run['python']}"),
