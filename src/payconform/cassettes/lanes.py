@@ -27,6 +27,7 @@ from payconform.cassettes.store import (
     Scrubber,
     cassette_path,
     default_root,
+    replay_root,
     load_cassette,
     max_age_from_env,
     record_command,
@@ -320,5 +321,5 @@ def record_factory(contract: Contract, options: LaneOptions) -> LaneSession:
 def replay_factory(contract: Contract, options: LaneOptions) -> LaneSession:
     """The replay lane: cassettes under the cassette dir, network blocked."""
     env = options.env if options.env is not None else os.environ
-    root = Path(options.cassette_dir) if options.cassette_dir else default_root(env)
+    root = Path(options.cassette_dir) if options.cassette_dir else replay_root(env)
     return replay_session(contract, root, env, run_tag=f"payconform-{options.run_id}")

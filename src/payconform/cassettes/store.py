@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+from importlib import resources
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -49,6 +50,8 @@ __all__ = [
     "Scrubber",
     "cassette_path",
     "default_root",
+    "replay_root",
+    "shipped_root",
     "load_cassette",
     "matchers_for",
     "operation_of",
@@ -82,8 +85,31 @@ def _version() -> str:
 
 
 def default_root(env: Mapping[str, str] | None = None) -> Path:
-    """The cassette root: ``PAYCONFORM_CASSETTE_DIR`` or ``./cassettes``."""
+    """The cassette root recordings go to: ``PAYCONFORM_CASSETTE_DIR`` or ``./cassettes``."""
     return Path((env or os.environ).get("PAYCONFORM_CASSETTE_DIR") or "cassettes")
+
+
+#: The package the wheel ships the repository's cassettes in.
+SHIPPED_PACKAGE = "payconform.shipped_cassettes"
+
+
+def shipped_root() -> Path | None:
+    """The folder of the cassettes shipped with payconform, if this installation has them."""
+    try:
+        folder = Path(str(resources.files(SHIPPED_PACKAGE)))
+    except (ModuleNotFoundError, TypeError, ValueError):
+        return None
+    return folder if folder.is_dir() else None
+
+
+def replay_root(env: Mapping[str, str] | None = None) -> Path:
+    """The cassette root the replay lane reads: ``PAYCONFORM_CASSETTE_DIR``, else
+    ``./cassettes`` when it exists (a checkout, or a team's own recordings), else the
+    cassettes shipped with payconform."""
+    values = env if env is not None else os.environ
+    if values.get("PAYCONFORM_CASSETTE_DIR") or Path("cassettes").is_dir():
+        return default_root(values)
+    return shipped_root() or default_root(values)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
