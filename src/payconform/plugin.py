@@ -10,6 +10,7 @@ Precedence: command-line options, then environment (``PAYCONFORM_LANE``), then d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ import sys
 import threading
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -40,6 +42,7 @@ from payconform.properties.profiles import (
     select_profile,
     session_seed,
 )
+from payconform.reporting import progress
 from payconform.reporting.report import (
     ERROR_MEANING,
     EXIT_ERROR,
@@ -278,6 +281,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = state
     if lane in ("live", "record"):
         _stop_on_sigterm_like_ctrl_c(config)
+    if not worker:  # a worker's terminal is not shown; its controller reports the run
+        progress.set_sink(_terminal_sink(config))
+
+
+def _terminal_sink(config: pytest.Config) -> Callable[[str], None]:
+    """Progress lines on pytest's terminal, shown live even while output is captured."""
+    def emit(line: str) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None:
+            print(line, file=sys.stderr, flush=True)
+            return
+        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            reporter.write_line(line)
+    return emit
 
 
 _SIGTERM = pytest.StashKey[Any]()
@@ -301,6 +319,7 @@ def _stop_on_sigterm_like_ctrl_c(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    progress.set_sink(None)
     if _SIGTERM in config.stash and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, config.stash[_SIGTERM] or signal.SIG_DFL)
 

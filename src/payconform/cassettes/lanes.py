@@ -35,6 +35,7 @@ from payconform.cassettes.store import (
     use_cassette,
 )
 from payconform.rules.client import Credentials, ProviderClient
+from payconform.reporting import progress
 from payconform.model.contract import Contract
 from payconform.rules.engine import Case, CaseResult, LinkSource
 from payconform.rules.catalog import run_case
@@ -281,9 +282,22 @@ def record_simulator(
         session = record_session(contract, server.base_url, creds, root=root,
                                  record_mode=record_mode, origin="simulator")
         try:
-            return session.run_all(rule_ids)
+            return run_with_progress(session, f"{contract.provider} record", rule_ids)
         finally:
             session.close()
+
+
+def run_with_progress(session: LaneSession, name: str, rule_ids: list[str] | None = None
+                      ) -> list[CaseResult]:
+    """``session.run_all`` as a progress phase counting scenarios."""
+    from payconform.rules.catalog import cases_for
+
+    done: list[CaseResult] = []
+    with progress.phase(name, lambda: {"scenarios": len(done)}) as ticker:
+        for case in cases_for(session.contract, rule_ids):
+            done.append(session.run(case))
+            ticker.tick()
+    return done
 
 
 # ---- lane factories ----------------------------------------------------------------------------

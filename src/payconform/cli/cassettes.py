@@ -111,13 +111,13 @@ def register_drift(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
 
 def _cmd_drift(args: argparse.Namespace) -> int:
     from payconform.cassettes.drift import compare, render_json, render_markdown
-    from payconform.cassettes.lanes import record_simulator
-    from payconform.cassettes.store import default_root
+    from payconform.cassettes.lanes import record_simulator, run_with_progress
+    from payconform.cassettes.store import replay_root
     from payconform.lanes.base import LaneOptions, LaneRefused, LaneUnavailable
     from payconform.wiring import check_lane, open_session
 
     contract = get_contract(args.provider)
-    committed = Path(args.committed) if args.committed else default_root()
+    committed = Path(args.committed) if args.committed else replay_root()
     if not (committed / contract.provider).is_dir():
         print(f"payconform: no committed cassettes at {committed / contract.provider}", file=sys.stderr)
         return EXIT_USAGE
@@ -141,7 +141,7 @@ def _cmd_drift(args: argparse.Namespace) -> int:
                 print(f"payconform: {exc}", file=sys.stderr)
                 return EXIT_USAGE
             try:
-                session.run_all()
+                run_with_progress(session, f"{contract.provider} drift recording")
             finally:
                 finish = session.extra.get("finish")  # the live lane's cleanup of its links
                 if callable(finish):

@@ -23,6 +23,7 @@ from payconform.cli.reports import register_history, register_report
 from payconform.model.contract import Contract, ContractError
 from payconform.model.registry import UnknownProvider, all_contracts, get_contract
 from payconform.properties.openapi import register_openapi
+from payconform.reporting import progress
 
 __all__ = ["COMMANDS", "EXIT_USAGE", "main"]
 
@@ -285,6 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for register in COMMANDS:
         register(sub)
     args = parser.parse_args(argv)
+    progress.set_sink(lambda line: print(line, file=sys.stderr, flush=True))
     try:
         result: int = args.func(args)
         sys.stdout.flush()

@@ -67,7 +67,6 @@ __all__ = [
     "Source",
     "Status",
     "Variant",
-    "add_schema_dir",
     "build",
     "documented",
     "dotted_get",

@@ -36,6 +36,7 @@ from hypothesis.stateful import get_state_machine_test
 from payconform.model.contract import Contract, Expectation, Source, dotted_get
 from payconform.model.outcomes import Evidence, Outcome, Verdict
 from payconform.model.templates import new_request_id
+from payconform.reporting import progress
 from payconform.rules.client import interpret
 from payconform.rules.engine import could_not_judge
 
@@ -383,9 +384,12 @@ def run_schemathesis(
     # One keep-alive session for every case of the run: schemathesis otherwise opens a new
     # session and TCP connection per case.
     session = requests.Session()
+    title = str(document.get("info", {}).get("title", "document"))
+    ticker = progress.Phase(f"schemathesis {title}", lambda: {"cases": run.cases})
 
     def one(case: Any) -> None:
         run.cases += 1
+        ticker.tick()
         response = case.call(session=session)
         case.validate_response(response, **checks_config)
 
@@ -408,6 +412,7 @@ def run_schemathesis(
 
             def before_call(self, case: Any) -> None:
                 run.cases += 1
+                ticker.tick()
 
             def get_call_kwargs(self, case: Any) -> dict[str, Any]:
                 return {"session": session}
@@ -437,4 +442,5 @@ def run_schemathesis(
             break
     session.close()
     run.duration_s = time.perf_counter() - started
+    progress.emit(ticker.line())
     return run

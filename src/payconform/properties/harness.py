@@ -80,6 +80,8 @@ class MachineLog:
     first_failure: str = ""
     #: Every link the machine created, with its modelled status (for the cleanup reserve).
     links: list[Any] = field(default_factory=list)
+    #: Called after every request (progress lines of a long search).
+    on_request: Callable[[], None] | None = None
 
 
 class Judge:
@@ -108,6 +110,8 @@ class Judge:
     def response(self, exchange: Exchange, schema_file: str, schema_source: Source) -> None:
         """Every response: no 5xx from the simulator, and a body valid against its schema."""
         self.log.requests += 1
+        if self.log.on_request is not None:
+            self.log.on_request()
         contract = self.contract
         if exchange.status >= 500 or exchange.status == 429:
             if self.simulated:

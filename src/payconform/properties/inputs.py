@@ -35,6 +35,7 @@ from payconform.model.outcomes import Evidence, Verdict
 from payconform.model.schemas import schema_errors
 from payconform.properties.harness import Harness, MachineLog, PropertyFailure
 from payconform.properties.stateful import MachineResult, judge_search, search_settings
+from payconform.reporting import progress
 from payconform.rules.client import Exchange
 from payconform.rules.engine import is_infrastructure
 
@@ -230,12 +231,15 @@ def run_property(prop: InputProperty, harness: Harness, *, settings: Settings, s
     count = [0]
     log = MachineLog()
 
+    search = progress.phase(f"{harness.contract.provider} {prop.id}", lambda: {"examples": count[0]})
+
     def body(value: Any) -> None:
         # Infrastructure trouble stops the search (later examples send nothing) instead of
         # ending this example where a server chose: hypothesis sees the same data either way.
         if log.halted:
             return
         count[0] += 1
+        ticker.tick()
         try:
             prop.check(harness, value)
         except PropertyFailure as exc:
@@ -250,7 +254,7 @@ def run_property(prop: InputProperty, harness: Harness, *, settings: Settings, s
     lines: list[object] = []
     started = time.perf_counter()
     raised: BaseException | None = None
-    with with_reporter(lines.append):
+    with search as ticker, with_reporter(lines.append):
         try:
             test()
         except Exception as exc:  # judged below: a finding, infrastructure, or our own crash

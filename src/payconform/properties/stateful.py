@@ -44,6 +44,7 @@ from hypothesis.stateful import (
 from payconform.model.contract import Expectation, HeaderSpec, Source, dotted_get
 from payconform.model.outcomes import Evidence, Verdict
 from payconform.properties.harness import Harness, Judge, MachineLog, PropertyFailure
+from payconform.reporting import progress
 from payconform.rules.client import AuthMode, Exchange, ProviderClient
 from payconform.rules.engine import (
     CaseResult,
@@ -545,7 +546,10 @@ def run_machine(harness: Harness, *, settings: Settings, seed: int, profile: str
     started = time.perf_counter()
     raised: BaseException | None = None
     tour_failure: PropertyFailure | None = None
-    with with_reporter(lines.append):
+    search = progress.phase(f"{harness.contract.provider} state machine",
+                            lambda: {"steps": log.steps, "requests": log.requests})
+    with search as ticker, with_reporter(lines.append):
+        log.on_request = ticker.tick
         try:
             # The tour once per run, outside the search: it is the same calls every time, so
             # repeating it in each example would only spend requests (half the machine's).
