@@ -35,7 +35,7 @@ def nightly_settings() -> dict[str, str]:
     """The PAYCONFORM_LIVE_* settings of the example nightly workflow."""
     workflow = yaml.safe_load((ROOT / "examples" / "live-nightly.yml").read_text())
     env: dict[str, str] = {}
-    for step in workflow["jobs"]["live"]["steps"]:
+    for step in (s for job in workflow["jobs"].values() for s in job["steps"]):
         env.update({k: str(v) for k, v in step.get("env", {}).items()
                     if k.startswith("PAYCONFORM_LIVE_")})
     return env
