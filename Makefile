@@ -52,6 +52,7 @@ bench: $(DEV)
 	$(BIN)/python benchmarks/run.py --repeat $${BENCH_REPEAT:-3}
 	$(BIN)/python -m benchmarks.versus_schemathesis_cli --provider $${BENCH_PROVIDER:-cashfree}
 	$(BIN)/python benchmarks/served_simulator.py --quick
+	$(BIN)/python benchmarks/xdist_scaling.py --quick --repeat $${BENCH_REPEAT:-3}
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
