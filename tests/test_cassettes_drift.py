@@ -62,7 +62,8 @@ def test_drift_without_committed_cassettes_is_a_usage_error(
     assert "no committed cassettes at" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("env", "base_url", "words"), [
+# "target", not "base_url": that name is pytest-base-url's session fixture.
+@pytest.mark.parametrize(("env", "target", "words"), [
     ({"RAZORPAY_KEY_ID": "rzp_live_AbCdEfGh12345", "RAZORPAY_KEY_SECRET": "s3cret-value-123"},
      None, "live-looking key"),
     ({"RAZORPAY_KEY_ID": "rzp_test_AbCdEfGh12345", "RAZORPAY_KEY_SECRET": "s3cret-value-123"},
@@ -70,7 +71,7 @@ def test_drift_without_committed_cassettes_is_a_usage_error(
 ])
 def test_drift_from_a_base_url_goes_through_the_lane_preflight(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
-    base_url: str | None, words: str,
+    target: str | None, words: str,
 ) -> None:
     """Given a live key (even towards a served simulator) or a production host, drift refuses
     before any request: one line on stderr, exit 4, the key never printed."""
@@ -84,7 +85,7 @@ def test_drift_from_a_base_url_goes_through_the_lane_preflight(
     with serve_in_thread(simulator) as server:
         spy = NetworkSpy(monkeypatch)
         code = main(["drift", "razorpay", "--committed", str(ROOT),
-                     "--base-url", base_url or server.base_url])
+                     "--base-url", target or server.base_url])
         monkeypatch.undo()
     err = capsys.readouterr().err
     assert code == 4
