@@ -33,7 +33,7 @@ def test_the_suites_run_with_pytest_recording_base_url_and_xdist_loaded(pytester
                   "--base-url", "http://127.0.0.1:9/pg", "--record-mode", "none", "--co")
     assert result.ret == 0, result.stderr.str()
     result.stdout.fnmatch_lines(["*payconform: lane=simulator*hypothesis-profile=ci seed=*",
-                                 "plugins:*", "*19 tests collected*"])
+                                 "plugins:*", "collected * items"])
     assert all(p in result.stdout.str() for p in ("xdist", "recording", "base-url", "hypothesis"))
     help_text = _run(pytester, "--help").stdout.str()
     for flag in ("--base-url", "--record-mode", "--block-network", "-n", "--hypothesis-profile",
