@@ -9,15 +9,7 @@ from __future__ import annotations
 
 from payconform.model.outcomes import Verdict
 
-__all__ = [
-    "EXIT_NOTHING_CHECKED",
-    "EXIT_STATUS",
-    "MEANINGS",
-    "VERDICT_COLORS",
-    "exit_status_for",
-    "legend_rows",
-    "verdict_color",
-]
+__all__ = ["MEANINGS", "VERDICT_COLORS", "legend_rows", "verdict_color"]
 
 #: Verdict -> one sentence for the legend.
 MEANINGS: dict[str, str] = {
@@ -52,23 +44,3 @@ def legend_rows() -> list[tuple[str, str, str]]:
 
 VERDICT_COLORS: dict[str, str] = {v.value: verdict_color(v.value) for v in Verdict}
 
-
-#: Verdict -> the exit status a run containing it ends with (the worst verdict present that is
-#: listed here decides); every other verdict exits 0. See the README's exit statuses.
-EXIT_STATUS: dict[str, int] = {"FAIL": 1, "INCONCLUSIVE": 6}
-#: A run in which every case was SKIPPED checked nothing: it must not look green.
-EXIT_NOTHING_CHECKED = 6
-
-
-def exit_status_for(verdicts: list[str], *, nothing_checked: bool = False) -> int:
-    """The exit status of a run with these case verdicts."""
-    def severity(name: str) -> int:
-        try:
-            return Verdict(name).severity
-        except ValueError:
-            return -1
-
-    for verdict in sorted(set(verdicts), key=severity):
-        if verdict in EXIT_STATUS:
-            return EXIT_STATUS[verdict]
-    return EXIT_NOTHING_CHECKED if nothing_checked else 0

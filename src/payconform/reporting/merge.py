@@ -15,8 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from payconform.model.outcomes import Verdict
-from payconform.reporting.legend import exit_status_for
-from payconform.reporting.report import REPORT_SCHEMA, report_version
+from payconform.reporting.report import REPORT_SCHEMA, exit_status, report_version
 
 __all__ = ["MergeError", "merge_exit_status", "merge_reports"]
 
@@ -88,7 +87,8 @@ def merge_reports(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     changes = [str(c) for r in runs for c in r.get("changes") or []]
     if changes or any("changes" in r for r in runs):
         run["changes"] = changes
-    if results and all(r["verdict"] == Verdict.SKIPPED.value for r in results):
+    if results and all(r["verdict"] == Verdict.SKIPPED.value for r in results) and (
+            {"live", "record", "replay"} & set(lanes)):
         run["nothing_checked"] = True
     merged: dict[str, Any] = {
         "schema": REPORT_SCHEMA,
@@ -99,10 +99,19 @@ def merge_reports(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     adapters = [a for d in docs for a in d.get("adapters", [])]
     if adapters:
         merged["adapters"] = adapters
+    merged["summary"]["exit_status"] = merge_exit_status(merged)
     return merged
 
 
 def merge_exit_status(doc: dict[str, Any]) -> int:
-    """The exit status the merged run would have had as one run (0, 1 or 6; see README)."""
-    return exit_status_for([r["verdict"] for r in doc["results"]],
-                           nothing_checked=bool(doc["run"].get("nothing_checked")))
+    """The exit status the merged run would have had as one run (see README)."""
+    verdicts = []
+    for result in doc["results"]:
+        try:
+            verdicts.append(Verdict(result["verdict"]))
+        except ValueError:
+            verdicts.append(Verdict.ERROR)  # a verdict this version cannot read: not a pass
+    lanes = str(doc["run"]["lane"]).split("+")
+    # Nothing checked across every part counts as on the strictest lane among them.
+    lane = next((name for name in ("live", "record", "replay") if name in lanes), lanes[0])
+    return exit_status(verdicts, lane)
