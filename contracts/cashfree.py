@@ -1,6 +1,7 @@
 """Cashfree Payments, PG "Payment Links" API: cancel a payment link.
 
-Sources are cited per fact; evidence levels follow shared/provider-notes.md section 1.
+Sources are cited per fact, at the levels of the README's evidence policy; the vendor bodies
+and statements that guard these facts are in ``contracts/evidence/cashfree/``.
 """
 
 from payconform.contract import (
@@ -35,7 +36,24 @@ SPEAKEASY_400 = (
     "speakeasy-sdks/python-sdk-full src/pg_latest/payment_links.py@78bc18b50c71a384a598e05efc618c53"
     "ded8a8ad (400 -> LinkCancelledError)"
 )
-GO_TEST = "cashfree/cashfree-pg links_test.go@HEAD lines 509-519 (x-client-id 'unauthorised' -> 401)"
+GO_TEST = (
+    "cashfree/cashfree-pg links_test.go@a600a39dd1c1f5836b939fac02603d29a0bd3a36 lines 509-519 "
+    "(sandbox integration test: x-client-id 'unauthorised' -> 401)"
+)
+# The official Java SDK's docs of the 2022-01-01 API: the 400 of cancel is the refusal of a link
+# in any status but ACTIVE.
+JAVA_SDK_400 = (
+    "cashfree/cashfree-pg-sdk-java docs/PaymentLinksApi.md@98f17a8b9fdf56128d052620cb632f52411f3aa9"
+    " line 80: '400 | Cannot cancel Payment Link if status is not ACTIVE'"
+)
+SDK_ERROR_DOCS = (
+    "speakeasy-sdks/typescript-sdk-full docs/sdk/models/operations/cancelpaymentlinkresponse.md"
+    "@48f7e5ac0283cbf6c27a15426d6a733bc6cab5a2 (Cashfree SDK generated from the vendor spec): "
+    "linkCancelledError 'Cannot cancel Payment Link if status is not ACTIVE', example "
+    "{message: 'Only link in ACTIVE state can be cancelled', code: link_not_active, "
+    "type: invalid_request_error}"
+)
+SECURITY = f"{SPEC} PGCancelLink security: x-client-id with x-client-secret (or another documented pair)"
 ERRORS_PAGE = "https://www.cashfree.com/docs/api-reference/payments/errors.md"
 
 NOT_ACTIVE = {
@@ -43,21 +61,22 @@ NOT_ACTIVE = {
     "code": "link_not_active",
     "type": "invalid_request_error",
 }
-STATUS_400 = inferred(SPEAKEASY_400, "400 is strongly indicated but was not observed directly")
+STATUS_400 = documented(f"{JAVA_SDK_400}; {SPEAKEASY_400}")
 ONLY_ACTIVE = documented(
     f"{SPEC} operation PGCancelLink: 'Only a link in ACTIVE status can be cancelled.'"
 )
 
 
-def _rejected(source_note: str, *, error_evidence: str) -> Expectation:
+def _rejected(*, error_evidence: str) -> Expectation:
+    """A cancel of a link in any status but ACTIVE: refused with 400 link_not_active."""
     error_source = (
         observed(NODE_TEST, "captured body; the cancelled link was reused across runs")
         if error_evidence == "observed"
-        else inferred(NODE_TEST, "same error as the captured repeat cancel (not stated for this status)")
+        else documented(SDK_ERROR_DOCS)
     )
     return Expectation(
         outcome=Outcome.NOT_CANCELLABLE,
-        source=ONLY_ACTIVE if not source_note else inferred(SPEC, source_note),
+        source=documented(f"{ONLY_ACTIVE.citation}; {JAVA_SDK_400}"),
         http_status=400,
         http_status_source=STATUS_400,
         error=NOT_ACTIVE,
@@ -65,17 +84,24 @@ def _rejected(source_note: str, *, error_evidence: str) -> Expectation:
     )
 
 
+# The spec marks x-api-version required but gives it a default (2025-01-01), and the Go SDK
+# refuses a missing one client-side (links_test.go "api version missing"): what the server answers
+# to a missing or malformed value is not stated anywhere.
+_HEADER_CANDIDATES = (
+    Candidate(label="400 invalid_request_error", outcome=Outcome.INVALID_REQUEST, http_status=400,
+              error={"type": "invalid_request_error"}),
+    Candidate(label="401 authentication_error", outcome=Outcome.UNAUTHORIZED, http_status=401),
+    Candidate(label="accepted: the spec's default version (2025-01-01) applies",
+              outcome=Outcome.CANCELLED, http_status=200),
+)
 _HEADER_MISSING = Expectation(
     outcome=Outcome.REJECTED,
-    source=documented(f"{SPEC} cancel parameters: x-api-version required"),
-    http_status=400,
-    http_status_source=unverified("shared/provider-notes.md section 1: server response unverified"),
-    error={"code": "request_failed", "type": "invalid_request_error"},
-    error_source=unverified("the Go SDK fails client-side (links_test.go 'api version missing')"),
-    candidates=(
-        Candidate(label="400 invalid_request_error", outcome=Outcome.INVALID_REQUEST, http_status=400),
-        Candidate(label="401 authentication_error", outcome=Outcome.UNAUTHORIZED, http_status=401),
+    source=unverified(
+        f"{SPEC} cancel parameters: x-api-version required: true with schema default 2025-01-01; "
+        "the server's answer to a request without it is not stated (the Go SDK refuses "
+        "client-side, cashfree/cashfree-pg links_test.go 'api version missing')"
     ),
+    candidates=_HEADER_CANDIDATES,
 )
 
 CONTRACT = build(
@@ -97,19 +123,26 @@ CONTRACT = build(
             "client_id": "TEST-payconform-sim-app-id",
             "client_secret": "TEST-payconform-sim-secret",
         },
+        # Refused at all: documented (the operation's security requires credentials). Refused
+        # as what, with which status: the evidence of each part.
         missing=Expectation(
             outcome=Outcome.UNAUTHORIZED,
-            source=inferred(
+            source=documented(SECURITY),
+            outcome_source=inferred(
                 f"{SPEC} cancel responses declare 401 AuthenticationError; the missing-credentials"
                 " case itself is not described"
             ),
             http_status=401,
+            http_status_source=inferred(f"{SPEC} cancel responses declare 401 AuthenticationError"),
             error={"type": "authentication_error"},
+            error_source=inferred(f"{SPEC} AuthenticationError example (type authentication_error)"),
         ),
         invalid=Expectation(
             outcome=Outcome.UNAUTHORIZED,
-            source=observed(GO_TEST),
+            source=documented(SECURITY),
+            outcome_source=observed(GO_TEST),
             http_status=401,
+            http_status_source=observed(f"{GO_TEST}; {SPEC} declares 401 AuthenticationError"),
             error={"type": "authentication_error"},
             error_source=documented(f"{SPEC} AuthenticationError example"),
         ),
@@ -123,9 +156,10 @@ CONTRACT = build(
             pattern=r"\d{4}-\d{2}-\d{2}",
             malformed="01-09-2022",
             missing=_HEADER_MISSING,
-            invalid=_HEADER_MISSING.model_copy(
-                update={"source": documented(f"{SPEC}: x-api-version format is YYYY-MM-DD")}
-            ),
+            invalid=_HEADER_MISSING.model_copy(update={"source": unverified(
+                f"{SPEC}: x-api-version 'Format is in YYYY-MM-DD' (SDK docs); the server's answer "
+                "to another format is not stated"
+            )}),
             source=documented(f"{SPEC} cancel op parameters"),
         ),
         HeaderSpec(
@@ -138,7 +172,8 @@ CONTRACT = build(
             name="x-idempotency-key",
             required=False,
             value="uuid",
-            # Replays the first answer for a reused key (provider-notes section 1, Speakeasy spec).
+            # Replays the first answer for a reused key (speakeasy-sdks/cashfree-go
+            # openapi.yaml@bf64db5 xIdempotencyKeyHeader).
             idempotency_key=True,
             source=documented(f"{SPEC} cancel op parameters (optional, format UUID)"),
         ),
@@ -153,7 +188,13 @@ CONTRACT = build(
         ApiVersion(
             name="2023-08-01",
             entity_schema_file="cashfree-link-entity-2025-01-01.json",
-            source=documented("https://cashfree.com/docs/api-reference/payments/previous/v2023-08-01/payment-links/cancel"),
+            # The version exists (docs pages, SDK defaults), but no published schema or example
+            # gives its body shape: the 2025-01-01 LinkEntity is assumed.
+            source=inferred(
+                "https://cashfree.com/docs/api-reference/payments/previous/v2023-08-01/payment-links/"
+                "cancel; cashfree/cashfree-pg-sdk-java docs/PaymentLinksApi.md (default 2023-08-01)",
+                "no source gives the 2023-08-01 body shape; the 2025-01-01 LinkEntity is assumed",
+            ),
         ),
         ApiVersion(
             name="2025-01-01",
@@ -214,18 +255,18 @@ CONTRACT = build(
             source=documented(f"{SPEC} PGCancelLink; {LIFECYCLE}: ACTIVE can go to CANCELLED"),
             http_status=200,
         ),
-        "PAID": _rejected("", error_evidence="inferred"),
-        "EXPIRED": _rejected("", error_evidence="inferred"),
-        "PARTIALLY_PAID": _rejected(
-            "not stated for PARTIALLY_PAID; 'Only ... ACTIVE' implies it", error_evidence="inferred"
-        ),
+        "PAID": _rejected(error_evidence="documented"),
+        "EXPIRED": _rejected(error_evidence="documented"),
+        "PARTIALLY_PAID": _rejected(error_evidence="documented"),
     },
-    repeat_cancel=_rejected("", error_evidence="observed"),
+    repeat_cancel=_rejected(error_evidence="observed"),
     unknown_id=Expectation(
         outcome=Outcome.NOT_FOUND,
         source=unverified(
-            "shared/provider-notes.md section 1: cancel on an unknown id is unverified; fetch "
-            f"answers link_not_found ({NODE_TEST}); a commented-out Go test expected 422"
+            f"no source states the answer to a cancel of an unknown id; fetch answers "
+            f"link_not_found ({NODE_TEST}); the Go SDK's fetch of 'invalid' accepts 400 or 404 "
+            "(cashfree/cashfree-pg links_test.go@a600a39 assertStatusOneOf); a commented-out Go "
+            "cancel test expected 422"
         ),
         candidates=(
             Candidate(

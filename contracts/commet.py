@@ -1,8 +1,7 @@
 """Commet ("unified payments API"): cancel a payment link.
 
-Sources are cited per fact; evidence levels follow shared/provider-notes.md section 3. Where
-the official Python SDK (PyPI commet-sdk 9.7.0) says more than the notes, the notes' level is
-kept and the difference is written down in ``notes`` as a finding.
+Sources are cited per fact, at the levels of the README's evidence policy; the vendor bodies
+and statements that guard them are in ``contracts/evidence/commet/``.
 """
 
 from payconform.contract import (
@@ -35,10 +34,22 @@ MODELS = f"{REPO} packages/node/src/types/models.ts lines 728-754 (Payment)"
 ERRORS = f"{REPO} packages/node/docs/errors"
 PY_SDK = "commet-sdk 9.7.0 on PyPI (commet-labs/commet-python)"
 STATUS_NOTE = (
-    "shared/provider-notes.md section 3: the commet.co page prints no status numbers; the "
-    "mapping 400/401/404/409/429/500 is INFERRED (SDK retries 408/429/5xx; a test builds a "
-    "404 customer_not_found; no published statement ties conflict_error to 409)"
+    f"{CANCEL_PAGE} prints six error bodies without status numbers; the mapping "
+    "400/401/404/409/429/500 is inferred (the SDK retries 408/429/5xx; a test builds a 404 "
+    "customer_not_found)"
 )
+# A sibling conflict_error is documented as a 409; payment_not_cancelable's own status is not.
+CONFLICT_409 = (
+    f"{PY_SDK} docs/documentation/invoicing/handle-failed-payments.md line 218: 'it returns "
+    "`409` with `subscription_not_active`' (a conflict_error, docs/errors/"
+    "subscription_not_active.md)"
+)
+# validation_error: the docs print 400, the SDK's tests and error class use 422.
+VALIDATION_400 = (f"{PY_SDK} docs/documentation/subscriptions/pay-in-advance.md line 33: "
+                  "'return `400 validation_error`'")
+VALIDATION_422 = (f"{REPO} packages/node/src/__tests__/http.test.ts lines 171-202 (a 422 "
+                  f"validation_error); {PY_SDK} commet/_exceptions.py CommetValidationError "
+                  "status_code=422")
 CANCEL_TEXT = (
     "'Cancel a pending payment link so it can no longer be paid. Only a link that has not been "
     "paid or started processing can be canceled; canceling an already canceled link is a "
@@ -53,7 +64,7 @@ NOT_CANCELABLE_DOC = documented(
     f"{ERRORS}/payment_not_cancelable.md: conflict_error, 'The payment's current state does "
     "not allow cancellation'"
 )
-STATUS_409 = inferred(STATUS_NOTE)
+STATUS_409 = inferred(f"{STATUS_NOTE}; {CONFLICT_409}")
 
 
 def _refused() -> Expectation:
@@ -73,7 +84,7 @@ def _unsettled(status: str) -> Expectation:
     return Expectation(
         outcome=Outcome.NOT_CANCELLABLE,
         source=unverified(
-            f"shared/provider-notes.md section 3, inconsistency 1: {ONE_TIME} says a link can "
+            f"two vendor statements disagree: {ONE_TIME} says a link can "
             f"only be canceled while pending, but {CANCEL_PAGE} says 'not been paid or started "
             f"processing', and a {status} link is neither ('{status} is not terminal for links')"
         ),
@@ -89,8 +100,8 @@ def _unsettled(status: str) -> Expectation:
 _VERSION_MISSING = Expectation(
     outcome=Outcome.CANCELLED,
     source=unverified(
-        f"shared/provider-notes.md section 3: the SDK always sends commet-version ({HTTP_TS} "
-        "lines 136-156); whether the server requires it is not documented there",
+        f"the SDK always sends commet-version ({HTTP_TS} lines 136-156); whether the server "
+        "requires it is not documented there",
         f"{PY_SDK} docs/documentation/api-versioning.md resolves a version by 'Commet-Version "
         "header, ... Organization pin, Current version' (a fallback), so the simulator accepts",
     ),
@@ -108,8 +119,14 @@ _VERSION_MALFORMED = Expectation(
         f"{PY_SDK} docs/documentation/api-versioning.md: 'Versions use the date they were "
         "released: YYYY-MM-DD'; the answer to a value in another format is not documented"
     ),
+    # The official SDK's tests and error class answer validation_error with 422, the docs
+    # with 400: both are candidates, and the simulator plays the SDK's.
     candidates=(
-        Candidate(label="refused as a validation_error", outcome=Outcome.INVALID_REQUEST,
+        Candidate(label="refused as a 422 validation_error (SDK tests and error class)",
+                  outcome=Outcome.INVALID_REQUEST, http_status=422,
+                  error={"code": "validation_error"}),
+        Candidate(label="refused as a 400 validation_error (docs)",
+                  outcome=Outcome.INVALID_REQUEST, http_status=400,
                   error={"code": "validation_error"}),
         Candidate(label="accepted: the organization's pinned (or the current) version applies",
                   outcome=Outcome.CANCELLED, http_status=200),
@@ -151,7 +168,7 @@ CONTRACT = build(
         key_patterns_source=inferred(
             f"{REPO} create-api-key.md shows ck_sandbox_ keys; SDK tests use ck_test_; the SDK "
             "rejects keys not starting ck_ (packages/node/src/client.ts line 20)",
-            "provider-notes section 3: the live-key prefix is UNVERIFIED (ck_live_ appears "
+            "the node SDK repository names no live-key prefix (ck_live_ appears "
             "nowhere in the repo); the live guard 'a ck_/rk_ key that is not ck_sandbox_/"
             "ck_test_' is inferred",
         ),
@@ -272,8 +289,8 @@ CONTRACT = build(
         source=documented(f"{CANCEL_PAGE}: 'canceling an already canceled link is a no-op'"),
         http_status=200,
         http_status_source=inferred(
-            "shared/provider-notes.md section 3: 200 with the same canceled payment is INFERRED "
-            f"from the SDK return type Payment ({PAYMENTS_MD})"
+            "200 with the same canceled payment is inferred from the SDK return type Payment "
+            f"({PAYMENTS_MD})"
         ),
         noop=True,
     ),
@@ -393,7 +410,7 @@ CONTRACT = build(
         FixtureLink(status="failed", env="COMMET_FAILED_LINK_ID"),
     ),
     notes=(
-        "HTTP statuses of every error are INFERRED (provider-notes section 3). The SDK test "
+        "HTTP statuses of every error are inferred (the cancel page prints none). The SDK test "
         "mocks answer validation_error with 422, not 400 (commet-labs/commet-python "
         "tests/test_errors.py; packages/node/src/__tests__/http.test.ts), and commet-sdk "
         "9.7.0 defaults CommetValidationError.status_code to 422.",
@@ -402,11 +419,11 @@ CONTRACT = build(
         "payment_not_cancelable.md @9515a5c) and 2026-06-10 (webhook example on commet.co); "
         "no SDK sends them and no Payment shape is published for them, so they are not modelled.",
         "commet-sdk 9.7.0 docs/documentation/create-api-key.md documents ck_live_ / rk_live_ "
-        "(and rk_sandbox_) prefixes and says 'Existing ck_ keys remain valid'; provider-notes "
-        "call the live prefix UNVERIFIED. The live guard treats any ck_/rk_ key that is not "
+        "(and rk_sandbox_) prefixes and says 'Existing ck_ keys remain valid'. The live guard "
+        "treats any ck_/rk_ key that is not "
         "ck_sandbox_/ck_test_/rk_sandbox_ as live (inferred), which covers both.",
         "commet-sdk 9.7.0 docs/documentation/api-versioning.md makes commet-version optional "
-        "(org pin, then current version); provider-notes leave it UNVERIFIED, so it is an "
+        "(org pin, then current version) but no page says what a request without it answers, so it is an "
         "optional, probed header: headers.required reports OBSERVED and the simulator plays "
         "'accepted'.",
         "The payment url, provider ('stripe'), taxAmount 0, millisecond timestamps and the "

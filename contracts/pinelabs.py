@@ -1,8 +1,9 @@
 """Pine Labs Online (Plural), Pay by Link API v3: cancel a payment link.
 
-Sources are cited per fact; evidence levels follow shared/provider-notes.md section 4. The
-vendor's own OpenAPI for the cancel operation ships as ``contracts/openapi/pinelabs-cancel.json``
-(verbatim; provenance in ``contracts/openapi/README.md``).
+Sources are cited per fact, at the levels of the README's evidence policy; the vendor bodies
+and statements that guard them are in ``contracts/evidence/pinelabs/``. The vendor's own
+OpenAPI for the cancel operation ships as ``contracts/openapi/pinelabs-cancel.json`` (verbatim;
+provenance in ``contracts/openapi/README.md``).
 """
 
 from payconform.contract import (
@@ -48,7 +49,9 @@ MCP_CANCEL_TOOL = (
 )
 MCP_MOCK_422 = f"{MCP} tests/test_payment_links.py: mocked PineLabsAPIError(422, 'INVALID_STATE')"
 MCP_MOCK_409 = f"{MCP} tests/test_payment_links_tool.py: mocked 409 UPSTREAM_CONFLICT"
-NOTES = "shared/provider-notes.md section 4"
+# What the vendor does not publish: the cancel OpenAPI declares only 200 and 500, and no page
+# describes a 4xx answer of cancel.
+NOTES = f"no Pine Labs page or OpenAPI describes it ({CANCEL_PAGE} declares only 200 and 500)"
 
 # Refusal variants seen anywhere; none is documented for cancel (the two MCP ones are test
 # mocks, not vendor behaviour; INVALID_REQUEST is the documented code of a 400).
@@ -64,14 +67,12 @@ _REFUSALS = (
 
 
 def _refused(status: str) -> Expectation:
-    """Only CREATED is cancellable (official MCP); how the refusal reads is unverified.
-
-    The refusal itself is inferred, not documented: the sentence is an MCP tool's docstring,
-    not an API page, and provider-notes lists paid/expired cancels as UNVERIFIED.
+    """Only CREATED is cancellable (the vendor's official MCP server); how the refusal reads is
+    unverified. The vendor's own MCP server is a vendor artefact, so the refusal is documented.
     """
     return Expectation(
         outcome=Outcome.REJECTED,
-        source=inferred(MCP_CANCEL_TOOL, f"so a {status} link is refused; no API page states it"),
+        source=documented(MCP_CANCEL_TOOL, f"so a {status} link is refused"),
         http_status=422,
         http_status_source=unverified(f"{NOTES}: the error for a non-cancelable link is "
                                       f"UNVERIFIED; 422 is the status of {MCP_MOCK_422}"),
@@ -82,20 +83,26 @@ def _refused(status: str) -> Expectation:
 
 
 def _header_probe(name: str, problem: str) -> Expectation:
-    """A documented header whose enforcement nobody states: probe it, report what happens."""
+    """A documented header whose enforcement nobody states: probe it, report what happens.
+
+    The vendor's OpenAPI does not mark the header required, so the simulator accepts a request
+    without it (a request the vendor's own OpenAPI allows is never refused by the double); a
+    malformed value is refused.
+    """
+    candidates = (
+        Candidate(label=f"accepted: a {problem} {name} is ignored and the cancel succeeds",
+                  outcome=Outcome.CANCELLED, http_status=200),
+        Candidate(label=f"refused: 400 INVALID_REQUEST for a {problem} {name}",
+                  outcome=Outcome.INVALID_REQUEST, http_status=400,
+                  error={"code": "INVALID_REQUEST"}),
+    )
     return Expectation(
         outcome=Outcome.REJECTED,
         source=unverified(
             f"{CANCEL_PAGE}: {name} is a documented header parameter but not marked required; "
             f"no page says how the server treats a {problem} one"
         ),
-        candidates=(
-            Candidate(label=f"refused: 400 INVALID_REQUEST for a {problem} {name}",
-                      outcome=Outcome.INVALID_REQUEST, http_status=400,
-                      error={"code": "INVALID_REQUEST"}),
-            Candidate(label=f"accepted: a {problem} {name} is ignored and the cancel succeeds",
-                      outcome=Outcome.CANCELLED, http_status=200),
-        ),
+        candidates=candidates if problem == "missing" else candidates[::-1],
     )
 
 
@@ -111,12 +118,16 @@ _AUTH_BODY = unverified(f"{NOTES}: 401/404 bodies are UNVERIFIED; the simulator'
 
 
 def _auth_refusal(case: str) -> Expectation:
+    """Refused at all: documented (Authorization is required). Refused how: unverified."""
     return Expectation(
         outcome=Outcome.UNAUTHORIZED,
-        source=inferred(
+        source=documented(
             f"{CANCEL_PAGE}: Authorization 'Bearer <access_token>' is required (required: true) "
-            f"and tokens expire ({TOKEN_PAGE}: expires_in 3600); the answer to {case} is not "
-            "described and the OpenAPI declares no 4xx"
+            f"and tokens expire ({TOKEN_PAGE}: expires_in 3600)"
+        ),
+        outcome_source=inferred(
+            f"the answer to {case} is not described and the OpenAPI declares no 4xx; "
+            "an authentication refusal is assumed"
         ),
         http_status=401,
         http_status_source=_AUTH_BODY,
@@ -241,7 +252,7 @@ CONTRACT = build(
             },
             "merchant_metadata": {"payconform_run": "$run_tag"},
         },
-        # The create page gives no HTTP status (vendor-data README); 200 is the simulator's.
+        # The create page gives no HTTP status; 200 is the simulator's.
         success_status=200,
         required_fields=("amount.value", "amount.currency", "merchant_payment_link_reference"),
         id_template="pl-v1-{utc:%y%m%d%H%M%S}-aa-{alnum:6}",
@@ -374,8 +385,9 @@ CONTRACT = build(
         "Finding: the cancel 200 example keeps amount_due.value 100 on a cancelled link, its "
         "product_amount (1200000) differs from amount (100), and it misspells adddress_type.",
         "The OpenAPI declares only 200 and 500 for cancel; every 4xx answer is unverified.",
-        "Request-ID and Request-Timestamp are documented but not marked required; the simulator "
-        "refuses requests without them (the strict candidate) until a recording says otherwise.",
+        "Request-ID and Request-Timestamp are documented but not marked required (the vendor "
+        "OpenAPI); the simulator accepts a request without them and refuses a malformed value "
+        "until a recording says otherwise.",
         "merchant_payment_link_reference is the documented idempotency key of create; what a "
         "duplicate reference answers (DUPLICATE_REQUEST 422?) is not modelled.",
         "No official Pine Labs Python SDK exists to test against.",

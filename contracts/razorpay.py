@@ -1,9 +1,10 @@
 """Razorpay Payment Links: the v1 ``/payment_links`` API and the legacy invoice-based links.
 
 Two contracts on one host (``https://api.razorpay.com``; the key, not the host, selects test
-or live mode). Sources are cited per fact; evidence levels follow shared/provider-notes.md
-section 2. Every documented refusal is an HTTP 400 ``BAD_REQUEST_ERROR``, so refusals are
-told apart by ``error.description`` (``ErrorSpec.message_outcomes``).
+or live mode). Sources are cited per fact, at the levels of the README's evidence policy; the
+vendor bodies and statements that guard them are in ``contracts/evidence/razorpay*/``. Every
+documented refusal is an HTTP 400 ``BAD_REQUEST_ERROR``, so refusals are told apart by
+``error.description`` (``ErrorSpec.message_outcomes``).
 """
 
 from payconform.contract import (
@@ -41,9 +42,8 @@ AUTH_PAGE = "https://razorpay.com/docs/api/authentication"
 ERRORS_PAGE = "https://razorpay.com/docs/errors"
 INVOICE_CANCEL = f"{MD} api/payments/invoices/cancel.md@31d81031cbaa8d7455f129454cd12ee48ec30406"
 LEGACY_CANCEL = (
-    "shared/vendor-docs/razorpay-cancel-payment-link.txt (legacy 'Cancel a Payment Link', "
-    "/invoices/:id/cancel; Razorpay-hosted copy "
-    "https://axisbank-docs.razorpay.com/payment-links/api/v1/cancel/)"
+    "https://axisbank-docs.razorpay.com/payment-links/api/v1/cancel/ (Razorpay-hosted legacy "
+    "'Cancel a Payment Link', /invoices/:id/cancel)"
 )
 LEGACY_API = "https://razorpay.com/docs/api/payment-links/ (legacy entity: 'type ... link/ecod/invoice')"
 LEGACY_V1 = "https://razorpay.com/docs/api/payment-links/v1/ (old API URL /v1/invoices)"
@@ -52,10 +52,17 @@ LEGACY_V1 = "https://razorpay.com/docs/api/payment-links/v1/ (old API URL /v1/in
 # inferred from the invoice page, whose Failure example follows that pattern.
 HEADING_AS_DESCRIPTION = inferred(
     f"{CANCEL_STD} Errors headings; {INVOICE_CANCEL} Failure example",
-    "provider-notes section 2: the heading strings are the error.description values "
-    "(INFERRED); the exact JSON of payment-link errors is unverified",
+    "the heading strings are the error.description values (inferred from the invoice page's "
+    "pattern); the exact JSON of payment-link errors is not published",
 )
 BAD_REQUEST = "BAD_REQUEST_ERROR"
+# Neither cancel page prints the HTTP status of a success; the razorpay-python mocks serve 200.
+SUCCESS_200 = inferred(
+    f"no status printed on {CANCEL_STD_PAGE} or {INVOICE_CANCEL}; {SDK} "
+    "tests/test_client_payment_link.py and tests/test_client_invoice.py serve the cancel mocks "
+    "with status=200",
+    "a single SDK mock, not a vendor statement",
+)
 
 PAID_MSG = "cannot cancel or expire an already paid/partially paid link"
 EXPIRED_MSG = "cannot cancel or expire an expired link"
@@ -99,13 +106,14 @@ AUTH = Auth(
     key_patterns_source=unverified(
         f"community-attested, not in official docs: public code checks startsWith('rzp_test_'); "
         f"{SDK} tests/mocks/fake_payment_json.json has key_id=rzp_test_pNL6H0AmbBEyjD",
-        "provider-notes section 2: the prefix rule is UNVERIFIED in official docs",
+        "Razorpay's own pages do not state the prefix rule",
     ),
+    # Refused at all: documented (every request authenticates). Refused as what: unverified.
     missing=Expectation(
         outcome=Outcome.UNAUTHORIZED,
-        source=inferred(
-            f"{AUTH_PAGE}: every request authenticates with Basic auth; a request without an "
-            "Authorization header is not described"
+        source=documented(
+            f"{AUTH_PAGE}: every request authenticates with Basic auth (key id and secret); "
+            "the answer to a request without an Authorization header is not described"
         ),
         outcome_source=unverified("no missing-credentials response is documented"),
         http_status=401,
@@ -252,6 +260,7 @@ PAYMENT_LINKS = build(
                 "Success: status cancelled, cancelled_at set"
             ),
             http_status=200,
+            http_status_source=SUCCESS_200,
         ),
         "partially_paid": _pl_refused(PAID_MSG, _PL_PAID),
         "paid": _pl_refused(PAID_MSG, _PL_PAID),
@@ -334,7 +343,7 @@ PAYMENT_LINKS = build(
         "(auth.key_patterns_source); production_hosts is empty because test and live share "
         "api.razorpay.com, so a production guard must refuse on the live key pattern.",
         "The states page says a link starts 'issued'; the API enum says 'created' "
-        "(provider-notes: treat them as the same state).",
+        "(treated as the same state).",
         "UPI Payment Links use the same cancel path and have no partially_paid state.",
         "The Errors headings as error.description are INFERRED; the refusal and its 400 are "
         "documented, so a drifted description WARNs while an accepted cancel FAILs.",
@@ -451,10 +460,10 @@ INVOICES = build(
         "issued": Expectation(
             outcome=Outcome.CANCELLED,
             source=documented(
-                f"{_ONLY_ISSUED.citation}; {INVOICE_CANCEL} Success: status cancelled, "
-                "cancelled_at set"
+                f"{_ONLY_ISSUED.citation}; {INVOICE_CANCEL} Success: status cancelled"
             ),
             http_status=200,
+            http_status_source=SUCCESS_200,
         ),
         "paid": _invoice_refused(
             "paid",
@@ -500,7 +509,7 @@ INVOICES = build(
     unknown_id=Expectation(
         outcome=Outcome.NOT_FOUND,
         source=unverified(
-            "provider-notes section 2 summary table: unknown id for legacy cancel UNVERIFIED"
+            f"neither {LEGACY_CANCEL} nor {INVOICE_CANCEL} describes the cancel of an unknown id"
         ),
         candidates=_INV_UNKNOWN_CANDIDATES,
     ),
@@ -509,6 +518,13 @@ INVOICES = build(
         id_field="id",
         status_field="status",
         cancelled_at_field="cancelled_at",
+        # Two vendor pages disagree: the legacy cancel page says of the cancel response's
+        # cancelled_at "Here, the value will be null", the invoices cancel Success example shows
+        # a timestamp. Until a recording settles it, "cancelled_at is set" is only observed.
+        cancelled_at_source=unverified(
+            f"{LEGACY_CANCEL}: cancelled_at 'Here, the value will be null'; {INVOICE_CANCEL} "
+            "Success example: cancelled_at 1657203958"
+        ),
         immutable_fields=("id", "amount", "currency", "created_at"),
         timestamp_format="unix",
         # The legacy page: cancelled_at / paid_at are null until set.

@@ -56,9 +56,10 @@ def test_a_correct_adapter_passes_every_rule_and_the_report_has_its_section(
 
 def test_a_mapping_bug_fails_the_exact_scenarios(pytester: pytest.Pytester,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """Given an adapter that reads link_not_active as ALREADY_CANCELLED, refusals fail or warn.
+    """Given an adapter that reads link_not_active as ALREADY_CANCELLED, the refusals FAIL.
 
-    PAID and EXPIRED refusals are documented (FAIL); PARTIALLY_PAID is inferred (WARN).
+    The refusal of PAID, EXPIRED and PARTIALLY_PAID is documented (only ACTIVE cancels; the
+    official Java SDK: '400 | Cannot cancel Payment Link if status is not ACTIVE').
     """
     result = _run(pytester, monkeypatch, "--adapter", "cashfree_adapter:buggy_factory")
     assert result.ret == 1
@@ -68,7 +69,7 @@ def test_a_mapping_bug_fails_the_exact_scenarios(pytester: pytest.Pytester,
               if r["verdict"] in ("FAIL", "WARN")}
     assert failed == {("adapter.outcome-mapping", "cancel:PAID", "FAIL"),
                       ("adapter.outcome-mapping", "cancel:EXPIRED", "FAIL"),
-                      ("adapter.outcome-mapping", "cancel:PARTIALLY_PAID", "WARN")}
+                      ("adapter.outcome-mapping", "cancel:PARTIALLY_PAID", "FAIL")}
 
 
 def test_without_adapter_the_adapter_tests_are_deselected(pytester: pytest.Pytester,

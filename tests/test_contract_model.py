@@ -68,20 +68,28 @@ def test_unknown_provider_lists_the_known_ones() -> None:
         get_contract("nosuch")
 
 
-def test_cashfree_evidence_levels_follow_the_provider_notes() -> None:
-    """The levels encoded for Cashfree are the ones shared/provider-notes.md gives."""
+def test_cashfree_evidence_levels_follow_the_evidence_policy() -> None:
+    """The levels encoded for Cashfree are the ones its vendor artefacts support (README policy)."""
     c = CASHFREE
-    assert c.cancel_outcomes["ACTIVE"].source.evidence.value == "documented"
-    assert c.cancel_outcomes["PAID"].source.evidence.value == "documented"
-    assert c.cancel_outcomes["PAID"].error_source is not None
-    assert c.cancel_outcomes["PAID"].error_source.evidence.value == "inferred"
-    assert c.cancel_outcomes["PARTIALLY_PAID"].source.evidence.value == "inferred"
+    level = lambda source: source.evidence.value  # noqa: E731
+    assert level(c.cancel_outcomes["ACTIVE"].source) == "documented"
+    for status in ("PAID", "EXPIRED", "PARTIALLY_PAID"):
+        refusal = c.cancel_outcomes[status]
+        assert level(refusal.source) == "documented"  # the official Java SDK: any non-ACTIVE
+        assert refusal.error_source is not None and level(refusal.error_source) == "documented"
+        assert refusal.http_status_source is not None
+        assert level(refusal.http_status_source) == "documented"
     assert c.repeat_cancel.error_source is not None
-    assert c.repeat_cancel.error_source.evidence.value == "observed"
-    assert c.repeat_cancel.http_status_source is not None
-    assert c.repeat_cancel.http_status_source.evidence.value == "inferred"
-    assert c.unknown_id.source.evidence.value == "unverified"
-    assert c.auth.invalid.source.evidence.value == "observed"
-    assert c.auth.missing.source.evidence.value == "inferred"
+    assert level(c.repeat_cancel.error_source) == "observed"
+    assert level(c.unknown_id.source) == "unverified"
+    # Refused at all is documented; refused as 401 is observed (invalid) or inferred (missing).
+    assert level(c.auth.invalid.source) == level(c.auth.missing.source) == "documented"
+    assert c.auth.invalid.http_status_source is not None
+    assert level(c.auth.invalid.http_status_source) == "observed"
+    assert c.auth.missing.http_status_source is not None
+    assert level(c.auth.missing.http_status_source) == "inferred"
+    header = next(h for h in c.headers if h.name == "x-api-version")
+    assert header.missing is not None and level(header.missing.source) == "unverified"
+    assert level(c.api_version("2023-08-01").source) == "inferred"
     assert [v.name for v in c.api_versions] == ["2022-09-01", "2023-08-01", "2025-01-01", "2026-01-01"]
     assert documented("a vendor page").evidence.value == "documented"

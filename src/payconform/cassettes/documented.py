@@ -1,7 +1,7 @@
 """Documented-example cassettes: vendor-published bodies played through the suite's scenarios.
 
-Each :class:`Example` puts one published body (from the shared vendor-data folder) in place
-of one response of a scenario recorded from the simulator over loopback; the setup calls
+Each :class:`Example` puts one published body (from the evidence corpus,
+``contracts/evidence/<provider>/``) in place of one response of a scenario recorded from the simulator over loopback; the setup calls
 around it (create, fetch) stay simulator answers, and the cassette's metadata says which
 interaction is the vendor's and where it comes from. Nothing in a vendor body is edited: an
 example that contradicts the contract shows up as the verdict the suite gives it.
@@ -16,14 +16,16 @@ import json
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from payconform.cassettes.store import Provenance, Scrubber, load_cassette, operation_of, write_atomic
 from payconform.model.registry import all_contracts, get_contract
 
-__all__ = ["DEFAULT_ROOT", "EXAMPLES", "Example", "build_documented", "vendor_data_dir"]
+__all__ = ["DEFAULT_ROOT", "EXAMPLES", "Example", "build_documented", "example_body", "vendor_data_dir"]
 
 DEFAULT_ROOT = Path("cassettes") / "documented-examples"
 
@@ -38,67 +40,72 @@ class Example:
     occurrence: int
     file: str
     http_status: int
-    #: Where the body and its HTTP status come from (the vendor-data README's words).
+    #: Where the body and its HTTP status come from (the corpus manifest's words).
     note: str
-    #: Why the published body fails the contract's schema, quoted from the vendor-data README
+    #: Why the published body fails the contract's schema, from the corpus manifest
     #: (lint reports such findings as accepted notes; the verdict is pinned in the tests).
     deviation: str = ""
 
 
 EXAMPLES: tuple[Example, ...] = (
     Example("cashfree", "cancel.cancellable-status--ACTIVE", "cancel", 1,
-            "cashfree-cancel-success-2022-09-01-docs.json", 200,
+            "cancel-success-2022-09-01-openapi.json", 200,
             "documented: speakeasy-sdks/cashfree-go openapi.yaml@bf64db5 LinkCancelledResponse "
             "example, the 200 of POST /links/{link_id}/cancel (x-api-version 2022-09-01)",
-            deviation="vendor-data README: its customer_details, link_meta, link_notes and "
+            deviation="evidence manifest: its customer_details, link_meta, link_notes and "
             "link_notify are literally {\"$ref\": ...} placeholders in the published example"),
     Example("cashfree", "schema.success--api-version_2022-09-01", "cancel", 1,
-            "cashfree-cancel-success-2022-09-01-docs.json", 200,
+            "cancel-success-2022-09-01-openapi.json", 200,
             "documented: same LinkCancelledResponse example, judged against the 2022-09-01 schema",
-            deviation="vendor-data README: its customer_details, link_meta, link_notes and "
+            deviation="evidence manifest: its customer_details, link_meta, link_notes and "
             "link_notify are literally {\"$ref\": ...} placeholders in the published example"),
     Example("cashfree", "cancel.repeat--second-cancel", "cancel", 2,
-            "cashfree-cancel-link-not-active-sandbox.json", 400,
+            "cancel-link-not-active-sandbox.json", 400,
             "captured: cashfree-pg-sdk-nodejs tests/orders.test.ts@09a6ae4 (fields as asserted); "
-            "HTTP status not asserted, 400 is the contract's inferred status"),
+            "HTTP status not asserted; 400 per the official Java SDK's docs"),
     Example("cashfree", "schema.error--repeat", "cancel", 2,
-            "cashfree-cancel-link-not-active-sandbox.json", 400,
+            "cancel-link-not-active-sandbox.json", 400,
             "captured: same link_not_active body, judged against the error schema"),
     Example("razorpay", "cancel.cancellable-status--created", "cancel", 1,
-            "razorpay-cancel-success-docs.json", 200,
+            "cancel-success-docs.json", 200,
             "documented: razorpay.com/docs/api/payments/payment-links/cancel-standard Success "
             "example; HTTP status not printed, 200 is the contract's success status"),
     Example("razorpay-invoices", "cancel.cancellable-status--issued", "cancel", 1,
-            "razorpay-invoice-cancel-success-docs.json", 200,
+            "cancel-success-docs.json", 200,
             "documented: razorpay/markdown-docs api/payments/invoices/cancel.md@31d8103 Success; "
             "HTTP status not printed, 200 is the contract's success status"),
     Example("razorpay-invoices", "cancel.repeat--second-cancel", "cancel", 2,
-            "razorpay-invoice-cancel-failure-docs.json", 400,
+            "cancel-failure-docs.json", 400,
             "documented: same file, Failure block (invoice already cancelled); 400 per its Errors "
             "section"),
     Example("commet", "cancel.cancellable-status--pending", "cancel", 1,
-            "commet-cancel-success-docs.json", 200,
+            "cancel-success-docs.json", 200,
             "documented (placeholder values): commet.co/docs/api-reference/payments/cancel-payment "
             "first body; HTTP status not printed, 200 is the contract's success status",
-            deviation="vendor-data README: the page's bodies are schema-generated placeholders "
+            deviation="evidence manifest: the page's bodies are schema-generated placeholders "
             "(status 'pending', amounts -9007199254740991, null metadata values)"),
     Example("commet", "schema.error--not-cancellable", "cancel", 1,
-            "commet-cancel-error-docs.json", 409,
+            "cancel-error-docs.json", 409,
             "documented (placeholder values): same page, error body; HTTP status not printed, 409 "
             "is the contract's status for a non-cancellable payment"),
     Example("pinelabs", "cancel.cancellable-status--CREATED", "cancel", 1,
-            "pinelabs-cancel-success-docs.json", 200,
+            "cancel-success-openapi.json", 200,
             "documented: developer.pinelabsonline.com/reference/payment-link-cancel OpenAPI 200 "
             "example"),
     Example("pinelabs", "schema.error--not-cancellable", "cancel", 1,
-            "pinelabs-cancel-error-500-docs.json", 500,
+            "cancel-error-500-openapi.json", 500,
             "documented: same page, 500 example (INTERNAL_ERROR)"),
 )
 
 
 def vendor_data_dir() -> Path:
-    """The shared vendor-data folder next to the repository (``../shared/vendor-data``)."""
-    return Path(__file__).resolve().parents[3] / "shared" / "vendor-data"
+    """The evidence corpus shipped with the contracts: one folder per provider."""
+    return Path(str(resources.files("payconform.contracts").joinpath("evidence")))
+
+
+def example_body(vendor_data: Path, example: Example) -> Any:
+    """The vendor body of ``example``, as published."""
+    return json.loads((vendor_data / example.provider / example.file).read_text("utf-8"))
 
 
 def build_documented(vendor_data: Path, root: Path = DEFAULT_ROOT,
@@ -141,7 +148,7 @@ def _swap(provider: str, recorded: Path, root: Path, scenario: str, examples: li
             seen += 1
             if seen != example.occurrence:
                 continue
-            body = json.loads((vendor_data / example.file).read_text("utf-8"))
+            body = example_body(vendor_data, example)
             text = json.dumps(body, ensure_ascii=False)
             response = item["response"]
             response["status"] = {"code": example.http_status, "message": ""}

@@ -32,7 +32,8 @@ def register_cassettes(sub: argparse._SubParsersAction) -> None:  # type: ignore
     build = commands.add_parser(
         "build-documented", help="build documented-example cassettes from vendor example bodies")
     build.add_argument("--vendor-data", default=None,
-                       help="folder of vendor example bodies (default: ../shared/vendor-data)")
+                       help="evidence corpus, one folder per provider "
+                       "(default: the bundled contracts/evidence)")
     build.add_argument("--root", default=None,
                        help="output root (default: ./cassettes/documented-examples)")
     build.add_argument("--provider", action="append", default=None)

@@ -304,6 +304,8 @@ class EntitySpec(Frozen):
     ``null``, when they have no value (the vendor omits them). ``status_field`` None: the link
     carries no status field; each status's ``Status.fields`` show it (a boolean flag), or it has
     none and its state shows in whether it exists and in side effects (Square).
+    ``cancelled_at_source`` backs "a successful cancel sets ``cancelled_at_field``" when its
+    evidence differs from the cancel's.
     """
 
     path: str = ""
@@ -311,6 +313,7 @@ class EntitySpec(Frozen):
     id_field: str
     status_field: str | None
     cancelled_at_field: str | None = None
+    cancelled_at_source: Source | None = None
     updated_at_field: str | None = None
     immutable_fields: tuple[str, ...] = ()
     timestamp_format: Literal["unix", "iso8601_z", "iso8601_ms_z", "iso8601_ist"]

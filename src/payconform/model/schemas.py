@@ -1,4 +1,17 @@
-"""JSON Schema validation of provider bodies, with strict ``date-time`` checking."""
+"""JSON Schema validation of provider bodies, each violation with the evidence of its constraint.
+
+A schema constraint (``type``, ``required``, ``enum``, ``const``, ``pattern``, ``format``, ...)
+is a documented fact only where a vendor artefact states it. A schema marks the others in the
+subschema that holds them::
+
+    "x-inferred": {"format": "why it is only inferred (source)",
+                   "required": {"link_status": "why", "...": "..."}}
+
+``required`` takes a reason per property (or one string for all). Every unmarked constraint is
+documented, backed by the schema's top-level ``x-source``. :func:`schema_findings` reports each
+violation with its keyword, its evidence and that citation, so a rule FAILs only for a broken
+documented constraint and WARNs for an inferred one.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +19,17 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
 
 from payconform.model.contract import load_schema
+from payconform.model.outcomes import Evidence
 
-__all__ = ["schema_errors", "schema_overrides", "validator"]
+__all__ = ["SchemaFinding", "schema_errors", "schema_findings", "schema_overrides", "validator"]
 
 # RFC 3339 date-time; jsonschema only enforces the format when a checker library is present,
 # so payconform brings its own rule to make the check independent of optional extras.
@@ -21,6 +37,7 @@ _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
 )
 _FORMATS = FormatChecker(formats=())
+_REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
 
 
 def _date_time(value: object) -> bool:
@@ -47,6 +64,20 @@ def schema_overrides(schemas: Mapping[str, dict[str, Any]]) -> Iterator[None]:
         _OVERRIDES.reset(token)
 
 
+@dataclass(frozen=True)
+class SchemaFinding:
+    """One violated schema constraint, with the evidence behind the constraint."""
+
+    path: str  # where in the body, "/"-joined ("(root)" for the body itself)
+    keyword: str  # the JSON Schema keyword that failed (required, enum, type, ...)
+    message: str
+    evidence: Evidence  # DOCUMENTED or INFERRED
+    citation: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message} [{self.keyword}, {self.evidence.value}: {self.citation}]"
+
+
 def validator(schema_file: str) -> Draft202012Validator:
     """The validator of a bundled schema file (or of its override, see schema_overrides)."""
     override = (_OVERRIDES.get() or {}).get(schema_file)
@@ -62,13 +93,43 @@ def _bundled(schema_file: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=_FORMATS)
 
 
-def schema_errors(schema_file: str, body: Any, *, limit: int = 5) -> list[str]:
-    """Human-readable schema violations of ``body`` (empty when it validates)."""
-    errors = sorted(validator(schema_file).iter_errors(body), key=lambda e: list(e.path))
+def _inferred_reason(error: ValidationError) -> str | None:
+    marks = error.schema.get("x-inferred", {}) if isinstance(error.schema, dict) else {}
+    reason = marks.get(error.validator)
+    if error.validator == "required" and isinstance(reason, dict):
+        match = _REQUIRED.match(error.message)
+        return reason.get(match["name"]) if match else None
+    return reason if isinstance(reason, str) else None
+
+
+def schema_findings(schema_file: str, body: Any) -> list[SchemaFinding]:
+    """Every violation of ``body`` against ``schema_file``, documented ones first."""
+    source = validator(schema_file).schema.get("x-source", schema_file)
     out = []
-    for error in errors[:limit]:
+    for error in validator(schema_file).iter_errors(body):
+        reason = _inferred_reason(error)
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        out.append(f"{where}: {error.message}")
-    if len(errors) > limit:
-        out.append(f"... and {len(errors) - limit} more")
+        out.append(SchemaFinding(
+            path=where,
+            keyword=str(error.validator),
+            message=error.message,
+            evidence=Evidence.INFERRED if reason is not None else Evidence.DOCUMENTED,
+            citation=reason if reason is not None else source,
+        ))
+    order = [Evidence.DOCUMENTED, Evidence.INFERRED]
+    return sorted(out, key=lambda f: (order.index(f.evidence), f.path))
+
+
+def schema_errors(schema_file: str, body: Any, *, limit: int = 5,
+                  documented_only: bool = False) -> list[str]:
+    """Human-readable violations of ``body`` (empty when it validates).
+
+    Every constraint counts unless ``documented_only``: the simulator renders bodies that meet
+    the inferred (strict) constraints too.
+    """
+    findings = [f for f in schema_findings(schema_file, body)
+                if not documented_only or f.evidence is Evidence.DOCUMENTED]
+    out = [f"{f.path}: {f.message}" for f in findings[:limit]]
+    if len(findings) > limit:
+        out.append(f"... and {len(findings) - limit} more")
     return out

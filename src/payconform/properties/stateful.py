@@ -48,6 +48,7 @@ from payconform.reporting import progress
 from payconform.rules.client import AuthMode, Exchange, ProviderClient
 from payconform.rules.engine import (
     CaseResult,
+    basis_of,
     Inconclusive,
     could_not_judge,
     is_infrastructure,
@@ -617,7 +618,7 @@ def to_case_result(result: MachineResult, rule_id: str, title: str, origin: str)
         verdict=result.verdict, evidence=result.evidence or Evidence.UNVERIFIED.value,
         citation="the contract (every expectation at its own evidence level)",
         message=result.message, observations=notes, duration_ms=result.duration_s * 1000,
-        origin=origin, traceback=result.traceback)
+        origin=origin, traceback=result.traceback, basis=basis_of(origin))
 
 
 #: Rules whose mutants the property suites must catch: those about a state transition, a

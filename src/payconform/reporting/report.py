@@ -265,7 +265,8 @@ def render_markdown(doc: dict[str, Any], *, exchanges: bool = True, max_details:
         lines += [
             f"### {result['verdict']} `{result['provider']}` `{result['rule_id']}` `{result['case_id']}`",
             "",
-            f"{result['title']} (evidence: {result['evidence']}; origin: {result['origin']})",
+            f"{result['title']} (evidence: {result['evidence']}; origin: {result['origin']}; "
+            f"stands on: {result.get('basis') or 'n/a'})",
             "",
             f"Source: {result['citation']}",
             "",
@@ -414,7 +415,8 @@ def render_html(doc: dict[str, Any]) -> str:
             f"{esc(result['verdict'])} {esc(result['provider'])} "
             f"<code>{esc(result['rule_id'])}</code> <code>{esc(result['case_id'])}</code></h3>"
             f"<p>{esc(result['title'])} (evidence: {esc(result['evidence'])}; origin: "
-            f"{esc(result['origin'])})</p><p>Source: {esc(result['citation'])}</p>{checks_html}"
+            f"{esc(result['origin'])}; stands on: {esc(result.get('basis') or 'n/a')})</p>"
+            f"<p>Source: {esc(result['citation'])}</p>{checks_html}"
             f"{message_html}{trace}"
             f"<ul>{notes}</ul>{exchanges_html}</section>"
         )

@@ -41,6 +41,7 @@ __all__ = [
     "RuleDef",
     "ServerError",
     "Skip",
+    "basis_of",
     "could_not_judge",
     "decide",
     "error_result",
@@ -150,6 +151,9 @@ class CaseResult:
     traceback: str = ""
     #: For an INCONCLUSIVE on a 5xx of the judged call: "<operation> HTTP <status>".
     server_error: str = ""
+    #: What the verdict stands on: "vendor recording", "vendor example" or "simulator only"
+    #: (see :func:`basis_of`).
+    basis: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (checks flattened)."""
@@ -216,6 +220,8 @@ class LinkSource:
         self.mode = mode
         self.env = os.environ if env is None else env
         self.created: list[str] = []
+        #: The amount each created link was created with (the create request's), by link id.
+        self.amounts: dict[str, Any] = {}
 
     def prepare(self, client: ProviderClient, status: str) -> str:
         """A link id in ``status``, created by this run where the API allows it."""
@@ -265,6 +271,13 @@ class LinkSource:
         if activation is not None and not 200 <= activation.status < 300:
             raise Inconclusive(f"setup failed: {activation.operation} of {link_id} returned HTTP "
                                f"{activation.status}: {activation.text[:200]}")
+        try:
+            sent = json.loads(created.request_body or "null")
+        except ValueError:
+            sent = None
+        amount_path = (self.contract.variant(variant).create if variant else self.contract.create).amount_path
+        if isinstance(sent, dict) and dotted_get(sent, amount_path) is not None:
+            self.amounts[link_id] = dotted_get(sent, amount_path)
         return link_id
 
 
@@ -279,6 +292,7 @@ class RuleContext:
     client: ProviderClient
     links: LinkSource
     case: Case
+    basis: str = ""
     checks: list[Check] = field(default_factory=list)
     observations: list[str] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
@@ -517,7 +531,8 @@ def execute(
     origin: str = "",
 ) -> CaseResult:
     """Run one case of ``definition`` and return its result; never raises for provider behaviour."""
-    ctx = RuleContext(contract=contract, client=client, links=links, case=case)
+    ctx = RuleContext(contract=contract, client=client, links=links, case=case,
+                      basis=basis_of(origin))
     source = definition.citation_of(contract, case)
     message = trace = server_error = ""
     with _timer() as elapsed:
@@ -576,7 +591,22 @@ def execute(
         api_version=client.api_version or contract.default_api_version,
         traceback=redactor.text(trace),
         server_error=server_error,
+        basis=ctx.basis,
     )
+
+
+def basis_of(origin: str) -> str:
+    """What a verdict from ``origin`` stands on.
+
+    Answers from a vendor (a live run, a sandbox cassette) are a "vendor recording"; a vendor's
+    published body played in a recorded scenario is a "vendor example"; the simulator and its
+    cassettes (generated from the contract itself) check consistency only: "simulator only".
+    """
+    if origin.startswith("documented-example"):
+        return "vendor example"
+    if origin.startswith(("sandbox", "live")):
+        return "vendor recording"
+    return "simulator only"
 
 
 def error_result(provider: str, rule_id: str, case_id: str, title: str, exc: BaseException, *,

@@ -121,6 +121,37 @@ class _SideEffectSkipped(Mutation):
         return value
 
 
+class _CancelAnswersAnotherLink(Mutation):
+    """Cancels the link but answers with another link's id (``field='id'``) or amount."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.name = f"cancel-answers-another-{field}"
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        # Every successful cancel answer (a no-op repeat too, so that only this rule notices).
+        if operation != "cancel" or not 200 <= response.status < 300:
+            return response
+        spec = contract.entity
+
+        def edit(entity: dict[str, Any]) -> None:
+            if self.field == "id":
+                # Same length and alphabet, so the id still meets every id format.
+                old = str(entity.get(spec.id_field))
+                entity[spec.id_field] = old[:-1] + ("1" if old.endswith("0") else "0")
+                return
+            for key, value in spec.template.items():
+                if value == "$amount" and isinstance(entity.get(key), int):
+                    entity[key] = entity[key] + 1
+                elif isinstance(value, dict) and isinstance(entity.get(key), dict):
+                    for sub, placeholder in value.items():
+                        if placeholder == "$amount" and isinstance(entity[key].get(sub), int):
+                            entity[key][sub] += 1
+
+        return _edited(response, spec.path, edit)
+
+
 # ---- state.cancel-persists ---------------------------------------------------------------------
 
 
@@ -471,6 +502,25 @@ def _amount_is_text(contract: Contract) -> bool:
     return bool(dotted_get(contract.create.body, contract.create.amount_path) == "$amount_decimal")
 
 
+def _weaker(a: Evidence, b: Evidence) -> Evidence:
+    order = [Evidence.DOCUMENTED, Evidence.OBSERVED, Evidence.INFERRED, Evidence.UNVERIFIED]
+    return max(a, b, key=order.index)
+
+
+def _required_evidence(contract: Contract) -> Evidence:
+    """The evidence of "the entity has its status field" in the default version's schema."""
+    schema = load_schema(contract.api_version().entity_schema_file)
+    node: Any = schema
+    for part in filter(None, contract.entity.path.split(".")):
+        node = node.get("properties", {}).get(part, {})
+        ref = node.get("$ref", "")
+        if ref.startswith("#/"):
+            node = dotted_get(schema, ref[2:].replace("/", "."))
+    inferred = node.get("x-inferred", {}).get("required", {}) if isinstance(node, dict) else {}
+    marked = inferred if isinstance(inferred, str) else inferred.get(contract.entity.status_field)
+    return Evidence.INFERRED if marked else Evidence.DOCUMENTED
+
+
 MutantFactory = Callable[[Contract], Iterator[Mutant]]
 
 
@@ -483,6 +533,10 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
             yield Mutant("cancel-reports-old-status", "cancel.cancellable-status",
                          "cancel succeeds but the body reports the status the link had before",
                          _CancelReportsOldStatus(), _verdict_for(exp.source.evidence))
+            for field in ("id", "amount"):
+                yield Mutant(f"cancel-answers-another-{field}", "cancel.cancellable-status",
+                             f"cancel succeeds but the body shows another link's {field}",
+                             _CancelAnswersAnotherLink(field), _verdict_for(exp.source.evidence))
         else:
             if contract.cancel_no_body:
                 yield Mutant("cancel-answers-other-success-status", "cancel.cancellable-status",
@@ -569,7 +623,8 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
                          cancel_answer is None and contract.status_keys)
                      else "the cancel body's id is a number",
                      _CancelDropsStatusField(), _verdict_for(
-                         (cancel_answer.source if cancel_answer is not None else version.source).evidence))
+                         cancel_answer.source.evidence if cancel_answer is not None else
+                         _weaker(version.source.evidence, _required_evidence(contract))))
     amount = _amount_field(contract)
     if amount:
         as_number = _amount_is_text(contract)
