@@ -23,6 +23,8 @@ def test_wheel_ships_contracts_schemas_suites_and_plugin_entry_point(tmp_path: P
     names = set(zipfile.ZipFile(wheel).namelist())
     for expected in ("payconform/contracts/cashfree.py",
                      "payconform/contracts/schemas/cashfree-error.json",
+                     "payconform/contracts/evidence/cashfree/manifest.yaml",
+                     "payconform/contracts/evidence/cashfree/cancel-link-not-active-sandbox.json",
                      "payconform/suites/test_cancel.py",
                      "payconform/reporting/report-schema.json",
                      "payconform/rules/catalog.py",

@@ -176,3 +176,22 @@ def test_simulator_cancel_responses_match_the_vendor_schema(
     problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
                 for e in validator.iter_errors(exchange.json)]
     assert problems == [], exchange.text
+
+
+@by_provider
+def test_a_header_the_vendor_leaves_optional_is_not_required_by_the_simulator(
+        contract: Contract) -> None:
+    """Given the vendor's header parameters, the simulator accepts a request without an optional one.
+
+    Otherwise the vendor's own OpenAPI (which may omit the header) would be refused by the double.
+    """
+    _, operation = _cancel_operation(contract)
+    optional = {p["name"].lower() for p in operation.get("parameters", [])
+                if p.get("in") == "header" and not p.get("required")}
+    for header in contract.headers:
+        if header.name.lower() not in optional:
+            continue
+        assert not header.required, header.name
+        played = header.missing.played if header.missing is not None else None
+        assert played is None or played.outcome in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED), (
+            f"{header.name}: the simulator plays {played.label!r} for a request without it")

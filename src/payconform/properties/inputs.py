@@ -5,11 +5,13 @@ Three properties per provider, meant for the simulator lane (they send junk on p
 - ``property.link-ids``: fetch and cancel of ids that were never created (empty, over the
   length limit, unicode, ``/``, ``..``, ``%2F``, very long, percent-encoded or raw on the
   path) never answer 5xx, never succeed, and always answer the contract's error shape;
-- ``property.headers``: each header the contract reads, missing, empty, with its name in
-  another case, or with a malformed value (dates for version and timestamp headers): a
-  conforming value is accepted whatever the case of the name (header names are
-  case-insensitive, RFC 9110 section 5.1), a malformed one is refused as the contract says,
-  never a 5xx;
+- ``property.headers``: each header the contract reads, missing, with a value built from the
+  contract's stated rule (a known API version, a UUID, an ISO 8601 timestamp, a value made
+  from the documented pattern), or with a value that breaks that rule by construction (the
+  contract's malformed example, one character over the length limit, empty), its name in
+  either case: a conforming value is accepted whatever the case of the name (header names
+  are case-insensitive, RFC 9110 section 5.1), a malformed one is refused as the contract
+  says, never a 5xx. The oracle never calls the simulator's own header check;
 - ``property.bodies``: create and cancel with arbitrary JSON or bytes never answer 5xx, and
   every refusal has the contract's error shape.
 """
@@ -17,10 +19,10 @@ Three properties per provider, meant for the simulator lane (they send junk on p
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -39,7 +41,9 @@ from payconform.reporting import progress
 from payconform.rules.client import Exchange
 from payconform.rules.engine import is_infrastructure
 
-__all__ = ["PROPERTIES", "header_value_conforms", "link_ids", "run_property"]
+_EPOCH, _LATEST = datetime(2000, 1, 1), datetime(2099, 12, 31)
+
+__all__ = ["CONFORMING", "MALFORMED", "MISSING", "PROPERTIES", "link_ids", "run_property"]
 
 #: Ids whose handling trips up routers: empty, dot segments, encoded and raw slashes, the
 #: simulator's own control prefix, NUL, spaces.
@@ -65,15 +69,6 @@ def link_ids(contract: Contract) -> st.SearchStrategy[tuple[str, bool]]:
     ).map(lambda s: (s, False))
     raw = st.sampled_from([s for s in SPECIAL_IDS if s != "/"]).map(lambda s: (s, True))
     return st.one_of(encoded, raw)
-
-
-def header_value_conforms(header: HeaderSpec, value: str) -> bool:
-    """Whether ``value`` meets the header's documented format (pattern, length, values)."""
-    if header.max_length is not None and not 1 <= len(value) <= header.max_length:
-        return False
-    if header.pattern is not None and not re.fullmatch(header.pattern, value):
-        return False
-    return not (header.known_values and value not in header.known_values)
 
 
 def _error_shape(contract: Contract, exchange: Exchange, what: str) -> None:
@@ -110,21 +105,60 @@ def _check_link_id(harness: Harness, value: tuple[str, bool]) -> None:
                                   f"{exchange.text[:200]}")
 
 
-def _header_values(contract: Contract) -> st.SearchStrategy[tuple[str, str | None, bool]]:
-    """(header, value or None for missing, name sent in another case)."""
-    names = [h.name for h in contract.headers]
-    if not names:
+#: What the property sends for a header: nothing, a value the contract's stated rule accepts,
+#: or one it rejects. The label comes from how the value was made, never from a predicate the
+#: simulator could share: the oracle must not repeat the code it judges.
+MISSING, CONFORMING, MALFORMED = "missing", "conforming", "malformed"
+_PRINTABLE = st.characters(min_codepoint=0x21, max_codepoint=0x7E)
+
+
+def _conforming_values(contract: Contract, header: HeaderSpec) -> st.SearchStrategy[str]:
+    """Values the header's stated rule accepts, built from that rule."""
+    if header.known_values:
+        return st.sampled_from(header.known_values)
+    if header.value == "api_version":
+        return st.sampled_from([v.name for v in contract.api_versions])
+    if header.value == "uuid":
+        return st.uuids().map(str)
+    if header.value == "timestamp":
+        return st.datetimes(min_value=_EPOCH, max_value=_LATEST).map(
+            lambda d: d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z")
+    if header.pattern is not None:
+        made = st.from_regex(header.pattern, fullmatch=True, alphabet=_PRINTABLE)
+        return made.filter(lambda v: header.max_length is None or 1 <= len(v) <= header.max_length)
+    return st.just(header.value)
+
+
+def _malformed_values(header: HeaderSpec) -> list[str]:
+    """Values the header's stated rule rejects: the contract's own example, and by construction."""
+    out = [header.malformed] if header.malformed is not None else []
+    if header.max_length is not None:
+        out.append("r" * (header.max_length + 1))
+    if header.pattern is not None or header.max_length is not None or header.known_values:
+        out.append("")  # every stated rule needs at least one character
+    return out
+
+
+def _header_values(contract: Contract) -> st.SearchStrategy[tuple[str, str | None, bool, str]]:
+    """(header, value or None for missing, name sent in another case, label)."""
+    if not contract.headers:
         return st.nothing()
-    dates = st.one_of(st.dates().map(str), st.dates().map(lambda d: d.strftime("%d-%m-%Y")),
-                      st.datetimes().map(lambda d: d.isoformat()), st.integers().map(str))
-    values = st.one_of(st.none(), st.just(""), dates, st.text(alphabet=st.characters(
-        min_codepoint=0x21, max_codepoint=0x7E), max_size=60))
-    return st.tuples(st.sampled_from(names), values, st.booleans())
+    per_header = []
+    for header in contract.headers:
+        kinds = [st.tuples(st.just(header.name), st.none(), st.booleans(), st.just(MISSING)),
+                 st.tuples(st.just(header.name), _conforming_values(contract, header).map(str),
+                           st.booleans(), st.just(CONFORMING))]
+        malformed = _malformed_values(header)
+        if malformed:
+            kinds.append(st.tuples(st.just(header.name), st.sampled_from(malformed), st.booleans(),
+                                   st.just(MALFORMED)))
+        per_header.append(st.one_of(*kinds))
+    return st.one_of(*per_header)
 
 
-def _check_header(harness: Harness, value: tuple[str, str | None, bool]) -> None:
+def _check_header(harness: Harness, value: tuple[str, str | None, bool, str]) -> None:
     contract, client = harness.contract, harness.client
-    name, header_value, recase = value
+    name, header_value, recase, label = value
     header = next(h for h in contract.headers if h.name == name)
     created = client.create()
     _error_shape(contract, created, "create")
@@ -140,13 +174,12 @@ def _check_header(harness: Harness, value: tuple[str, str | None, bool]) -> None
         omit = (name,) if sent != name else ()
         exchange = client.cancel(link_id, omit_headers=omit, header_overrides=overrides,
                                  pre_status=contract.initial_status)
-        conforming = header_value_conforms(header, header_value)
-        expectation = None if conforming else header.invalid
-    what = f"cancel with {name}={header_value!r}" + (f" sent as {sent!r}" if recase else "")
+        expectation = header.invalid if label == MALFORMED else None
+    what = f"cancel with {name}={header_value!r} ({label})" + (f" sent as {sent!r}" if recase else "")
     _error_shape(contract, exchange, what)
     ok = 200 <= exchange.status < 300
-    if expectation is None and not ok and header_value is not None:
-        # A conforming value must pass the header check whatever the case of the name.
+    if label == CONFORMING and not ok:
+        # A value the stated rule accepts passes the header check whatever the case of the name.
         raise PropertyFailure(f"{what}: a conforming value is accepted [{header.source.evidence.value}]"
                               f"\n  Expected: HTTP 2xx (the cancel of a fresh link)\n"
                               f"  Received: HTTP {exchange.status}: {exchange.text[:200]}\n"
