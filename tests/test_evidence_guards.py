@@ -12,9 +12,11 @@ from collections.abc import Callable
 
 import pytest
 
+from payconform.audit.contract_mutants import guard_table
+from payconform.audit.guards import CorpusGuard
 from payconform.model.contract import Contract, Expectation
 from payconform.model.evidence import corpus_for, judge
-from payconform.model.registry import get_contract
+from payconform.model.registry import all_contracts, get_contract
 
 
 def _with_expectation(contract: Contract, key: str, change: Callable[[Expectation], Expectation]
@@ -80,3 +82,22 @@ def test_a_planted_contract_error_is_caught_by_vendor_evidence(
     assert any(c.fact == fact for c in contradictions), [str(c) for c in contradictions]
     # The evidence is the vendor's, never a payconform file.
     assert all("simulator" not in c.where for c in contradictions)
+
+
+def test_the_faithful_contracts_agree_with_the_corpus_guard() -> None:
+    """Given every contract, the corpus guard of the contract-mutant audit finds nothing."""
+    for provider in all_contracts():
+        assert CorpusGuard().findings(get_contract(provider)) == set(), provider
+
+
+@pytest.mark.parametrize(("provider", "fact"), [
+    ("cashfree", "auth:invalid/http-status"),
+    ("razorpay", "cancel:paid/error:description"),
+    ("razorpay-invoices", "repeat/error:description"),
+    ("commet", "cancel:processing/http-status"),
+])
+def test_the_contract_mutant_audit_counts_the_planted_facts_as_guarded_by_the_corpus(
+        provider: str, fact: str) -> None:
+    """Given the audit's own mutant of each planted fact, the corpus guard kills it."""
+    row = next(r for r in guard_table(get_contract(provider), [CorpusGuard()]) if r.fact.id == fact)
+    assert row.killed_by == ("corpus",), row

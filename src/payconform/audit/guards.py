@@ -24,12 +24,13 @@ from jsonschema import Draft202012Validator
 from payconform.audit.contract_mutants import GUARDS, Guard, GuardRow, guard_table
 from payconform.lanes.base import simulator_session
 from payconform.model.contract import Contract, dotted_get
+from payconform.model.evidence import corpus_for, judge
 from payconform.model.facts import Fact, scenarios_of
 from payconform.model.outcomes import Evidence, Outcome
 from payconform.model.registry import get_contract
 from payconform.model.schemas import schema_errors
 
-__all__ = ["OpenApiGuard", "guard_rows", "unguarded", "vendor_documents"]
+__all__ = ["CorpusGuard", "OpenApiGuard", "guard_rows", "unguarded", "vendor_documents"]
 
 _SUCCESS = (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
 
@@ -184,12 +185,28 @@ class OpenApiGuard:
                 for e in validator.iter_errors(body)}
 
 
+@dataclass
+class CorpusGuard:
+    """The vendor evidence corpus: published bodies and statements (``contracts/evidence/``)."""
+
+    name: str = "corpus"
+
+    def findings(self, contract: Contract) -> set[str]:
+        """Contradictions between the contract and its provider's corpus (none without one)."""
+        corpus = corpus_for(contract.provider)
+        if corpus is None:
+            return set()
+        contradictions, _ = judge(contract, corpus)
+        return {str(c) for c in contradictions}
+
+
 def _register(guard: Guard) -> None:
     if all(g.name != guard.name for g in GUARDS):
         GUARDS.append(guard)
 
 
 _register(OpenApiGuard())
+_register(CorpusGuard())
 
 
 @cache
