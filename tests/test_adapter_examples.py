@@ -81,7 +81,8 @@ def test_a_correct_adapter_passes_every_rule(provider: str, spec: str, sdk: str 
 
 
 def test_wrong_mapping_fails_the_refusals_it_misreads() -> None:
-    """Given link_not_active read as ALREADY_CANCELLED: documented refusals FAIL, inferred WARN;
+    """Given link_not_active read as ALREADY_CANCELLED: every refusal it misreads FAILs
+    (the refusal of PAID, EXPIRED and PARTIALLY_PAID is documented);
     each failed check names the contract fact it stands on."""
     results = judge("cashfree", "cashfree_adapter:buggy_factory")
     paid = next(r for r in results if (r.rule_id, r.case_id) == ("adapter.outcome-mapping",
@@ -90,7 +91,7 @@ def test_wrong_mapping_fails_the_refusals_it_misreads() -> None:
     assert findings(results) == {
         ("adapter.outcome-mapping", "cancel:PAID", "FAIL"),
         ("adapter.outcome-mapping", "cancel:EXPIRED", "FAIL"),
-        ("adapter.outcome-mapping", "cancel:PARTIALLY_PAID", "WARN"),
+        ("adapter.outcome-mapping", "cancel:PARTIALLY_PAID", "FAIL"),
     }
 
 
@@ -114,13 +115,13 @@ def test_a_missing_header_fails_headers_everywhere_and_the_outcomes_it_broke() -
 
 def test_retrying_a_terminal_refusal_fails_no_second_cancel() -> None:
     """Given a refused cancel sent once more: terminal statuses FAIL no-second-cancel (PAID,
-    EXPIRED, the repeat), the inferred PARTIALLY_PAID refusal WARNs final-refusal."""
+    EXPIRED, the repeat), the documented PARTIALLY_PAID refusal FAILs final-refusal."""
     results = judge("cashfree", "cashfree_adapter:retries_refusal_factory")
     assert findings(results) == {
         ("adapter.request.no-second-cancel", "cancel:PAID", "FAIL"),
         ("adapter.request.no-second-cancel", "cancel:EXPIRED", "FAIL"),
         ("adapter.request.no-second-cancel", "cancel:CANCELLED", "FAIL"),
-        ("adapter.request.final-refusal", "cancel:PARTIALLY_PAID", "WARN"),
+        ("adapter.request.final-refusal", "cancel:PARTIALLY_PAID", "FAIL"),
     }
     paid = next(r for r in results if r.case_id == "cancel:PAID"
                 and r.rule_id == "adapter.request.no-second-cancel")

@@ -37,7 +37,7 @@ __all__ = [
 
 #: Fact kinds that are engine semantics (a refusal changes nothing, a cancel persists), not
 #: contract fields: there is nothing in the contract to change.
-ENGINE_KINDS = ("unchanged", "stays-cancelled", "persists", "restores")
+ENGINE_KINDS = ("unchanged", "stays-cancelled", "persists", "restores", "cancelled-link")
 
 
 class Guard(Protocol):

@@ -108,12 +108,14 @@ class FactMutation(Mutation):
                     path = "" if answer is not None else contract.entity.path
                     key = answer.id_field if answer is not None else contract.entity.id_field
                     return _edited(response, path, lambda e: e.__setitem__(key, 12345))
-
-                def drop(entity: dict[str, Any]) -> None:
-                    for key in contract.status_keys:
-                        entity.pop(key, None)
-
-                return _edited(response, contract.entity.path, drop)
+                return _edited(response, contract.entity.path,
+                               lambda e: _break_documented_type(contract, e))
+            return response
+        if effect in ("another-id", "another-amount"):
+            # Every successful cancel answer (a no-op repeat too, so only this fact breaks).
+            if link is not None and operation == "cancel" and 200 <= response.status < 300:
+                return _edited(response, contract.entity.path,
+                               lambda e: _another_link(contract, e, effect))
             return response
         if effect == "schema-error-field":
             if response.status >= 400 and isinstance(response.body, dict):
@@ -300,6 +302,39 @@ def _other_refusal(contract: Contract, exp: Expectation, played: Candidate) -> C
     return None
 
 
+def _created_at_field(contract: Contract) -> str | None:
+    """The entity field the contract renders the creation time into, if any."""
+    return next((k for k, v in contract.entity.template.items() if v == "$created_at"), None)
+
+
+def _break_documented_type(contract: Contract, entity: dict[str, Any]) -> None:
+    """Give the creation time the wrong JSON type: a type the vendor's schema states (a
+    constraint a single example only suggests, like a required field, may only WARN). Without
+    a creation time, drop the status field."""
+    field = _created_at_field(contract)
+    if field is None or field not in entity:
+        for key in contract.status_keys:
+            entity.pop(key, None)
+        return
+    entity[field] = "not-a-timestamp" if isinstance(entity[field], int) else 12345
+
+
+def _another_link(contract: Contract, entity: dict[str, Any], effect: str) -> None:
+    """Make the answer another link's: its id (same length and alphabet) or its amount."""
+    spec = contract.entity
+    if effect == "another-id":
+        old = str(entity.get(spec.id_field))
+        entity[spec.id_field] = old[:-1] + ("1" if old.endswith("0") else "0")
+        return
+    for key, value in spec.template.items():
+        if value == "$amount" and isinstance(entity.get(key), int):
+            entity[key] += 1
+        elif isinstance(value, dict) and isinstance(entity.get(key), dict):
+            for sub, placeholder in value.items():
+                if placeholder == "$amount" and isinstance(entity[key].get(sub), int):
+                    entity[key][sub] += 1
+
+
 def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: list[Fact],
             schema_facts: list[Fact]) -> FactMutant | None:
     where, kind = fact.where, fact.kind
@@ -317,8 +352,15 @@ def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: l
     if kind == "replay":
         return make("a repeated key is ignored: the write applies again", effect="no-replay")
     if kind == "valid" and where.startswith("schema:success:"):
-        broken = ("answer a body where the contract says none" if contract.cancel_no_body
-                  else f"lack {', '.join(contract.status_keys)}")
+        if contract.cancel_no_body:
+            broken = "answer a body where the contract says none"
+        elif contract.cancel_response is not None or not contract.status_keys:
+            field = (contract.cancel_response.id_field if contract.cancel_response is not None
+                     else contract.entity.id_field)
+            broken = f"carry {field} with the wrong JSON type"
+        else:
+            field = _created_at_field(contract) or ", ".join(contract.status_keys)
+            broken = f"carry {field} with the wrong JSON type"
         return make(f"cancel bodies under {where.split(':', 2)[2]} {broken}",
                     effect="schema-drop-status")
     if kind == "restores":
@@ -371,6 +413,9 @@ def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: l
         "persists": ("the first fetch after the cancel shows the status before it", "stale"),
         "side-effect": (f"the cancel leaves the {fact.key} as it was", "skip-side-effect"),
     }
+    if kind == "cancelled-link":
+        return make(f"the cancel answer shows another link's {fact.key}",
+                    effect=f"another-{fact.key}")
     if kind in effects:
         description, effect = effects[kind]
         also: list[Fact] = []
