@@ -270,7 +270,8 @@ def _judge_answer(contract: Contract, key: str, exp: Expectation, where: str, *,
             if got_outcome is not None and got_outcome is not exp.outcome:
                 bad("outcome", f"the contract reads the vendor error as {got_outcome.value}, "
                     f"but expects {exp.outcome.value}")
-    if entity is not None and not expected_refused:
+    if entity is not None and not expected_refused and contract.entity.status_field is not None \
+            and contract.cancel_response is None:
         status = entity.get(contract.entity.status_field)
         want = contract.cancelled_status
         if status != want:
@@ -319,7 +320,8 @@ def _judge_body(contract: Contract, corpus: Corpus, entry: BodyEntry,
                                            f"schema {finding.keyword}", f"{schema_file} {finding}"))
         if not is_error:
             node = dotted_get(instance, contract.entity.path) if contract.entity.path else instance
-            status = node.get(contract.entity.status_field) if isinstance(node, dict) else None
+            field = contract.entity.status_field
+            status = node.get(field) if isinstance(node, dict) and field else None
             if status is not None and status not in contract.status_names:
                 found.append(Contradiction(contract.provider, label, "statuses",
                                            f"wire status {status!r} is not one of "

@@ -97,7 +97,7 @@ def cancellable_status_is_cancelled(ctx: RuleContext) -> None:
         ctx.check(f"{what}: status after cancel", expectation.source,
                   shown == contract.cancelled_status, repr(contract.cancelled_status), repr(shown),
                   fact=fact_id(where, "cancelled-status"))
-    if 200 <= exchange.status < 300:
+    if 200 <= exchange.status < 300 and contract.cancel_response is None:
         _is_the_cancelled_link(ctx, link_id, entity, expectation.source, what, where)
     stamp = contract.entity.cancelled_at_field
     if stamp and 200 <= exchange.status < 300:
