@@ -48,8 +48,8 @@ from payconform.reporting import progress
 from payconform.rules.client import AuthMode, Exchange, ProviderClient
 from payconform.rules.engine import (
     CaseResult,
-    basis_of,
     Inconclusive,
+    basis_of,
     could_not_judge,
     is_infrastructure,
     related_ids,
