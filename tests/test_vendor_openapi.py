@@ -178,14 +178,14 @@ def test_simulator_cancel_responses_match_the_vendor_schema(
     assert problems == [], exchange.text
 
 
-@by_provider
+@by_document
 def test_a_header_the_vendor_leaves_optional_is_not_required_by_the_simulator(
-        contract: Contract) -> None:
+        contract: Contract, name: str) -> None:
     """Given the vendor's header parameters, the simulator accepts a request without an optional one.
 
     Otherwise the vendor's own OpenAPI (which may omit the header) would be refused by the double.
     """
-    _, operation = _cancel_operation(contract)
+    _, operation = _cancel_operation(contract, name)
     optional = {p["name"].lower() for p in operation.get("parameters", [])
                 if p.get("in") == "header" and not p.get("required")}
     for header in contract.headers:

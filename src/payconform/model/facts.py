@@ -123,14 +123,10 @@ def _expectation_facts(contract: Contract, scenario: Scenario) -> list[Fact]:
         shown = entity.status_field is not None or any(s.fields for s in contract.statuses)
         if shown and contract.cancel_response is None and not contract.cancel_no_body:
             out.append(fact("cancelled-status", exp.source, repr(contract.cancelled_status)))
-        if contract.cancel_response is None:
+        if contract.cancel_response is None and not contract.cancel_no_body:
             # The answer is about the link that was cancelled (rules/catalog.py).
             out.append(fact("cancelled-link", exp.source, f"the cancelled link's {entity.id_field}",
                             "id"))
-            if any(v == "$amount" or (isinstance(v, dict) and "$amount" in v.values())
-                   for v in entity.template.values()):
-                out.append(fact("cancelled-link", exp.source, "the amount it was created with",
-                                "amount"))
         if entity.cancelled_at_field:
             out.append(fact("cancelled-at", entity.cancelled_at_source or exp.source,
                             f"{entity.cancelled_at_field} set"))

@@ -533,7 +533,7 @@ def _catalog(contract: Contract) -> Iterator[Mutant]:
             yield Mutant("cancel-reports-old-status", "cancel.cancellable-status",
                          "cancel succeeds but the body reports the status the link had before",
                          _CancelReportsOldStatus(), _verdict_for(exp.source.evidence))
-            for field in ("id", "amount"):
+            for field in ("id",) if not contract.cancel_no_body else ():
                 yield Mutant(f"cancel-answers-another-{field}", "cancel.cancellable-status",
                              f"cancel succeeds but the body shows another link's {field}",
                              _CancelAnswersAnotherLink(field), _verdict_for(exp.source.evidence))
