@@ -330,7 +330,8 @@ ARCHIVE = build(
     unknown_id_example="pl_payconformUnknown00000",
     entity=ENTITY,
     error=ERROR,
-    fixtures=(FixtureLink(status="paid", env="MOLLIE_PAID_PAYMENT_LINK_ID"),),
+    # Its own variable: a paid link archived by this run cannot serve the delete contract.
+    fixtures=(FixtureLink(status="paid", env="MOLLIE_ARCHIVE_PAID_PAYMENT_LINK_ID"),),
     notes=NOTES,
 )
 

@@ -284,6 +284,7 @@ CONTRACT = build(
     scrub_body_fields=("email_address", "given_name", "surname"),
     vendor_openapi=("paypal-invoicing-v2.json",),
     fixtures=(
+        FixtureLink(status="DRAFT", env="PAYPAL_DRAFT_INVOICE_ID"),
         FixtureLink(status="UNPAID", env="PAYPAL_UNPAID_INVOICE_ID"),
         FixtureLink(status="PAYMENT_PENDING", env="PAYPAL_PAYMENT_PENDING_INVOICE_ID"),
         FixtureLink(status="SCHEDULED", env="PAYPAL_SCHEDULED_INVOICE_ID"),

@@ -64,7 +64,9 @@ def test_a_faithful_live_run_passes_for_every_provider(
     assert result.ret == 0, result.stdout.str()[-3000:]
     doc = _report(pytester)
     Draft202012Validator(report_schema()).validate(doc)
-    verdicts = {(r["provider"], r["case_id"]): r["verdict"] for r in doc["results"]}
+    # A rule with no case for a provider (state.reversible) leaves an empty, skipped set.
+    verdicts = {(r["provider"], r["case_id"]): r["verdict"] for r in doc["results"]
+                if not (r["rule_id"] == "state.reversible" and r["verdict"] == "SKIPPED")}
     assert set(verdicts.values()) <= {"PASS", "OBSERVED"}, verdicts
     assert {p for p, _ in verdicts} == set(servers)
     tag = f"payconform-{doc['run']['id']}"
