@@ -148,7 +148,7 @@ def _identity(item: pytest.Item) -> tuple[str, str, str] | None:
         return str(provider), case.rule_id, case.case_id
     marker = item.get_closest_marker("rule")
     provider = params.get("provider", "")
-    if marker is None or not marker.args or not isinstance(provider, str):
+    if marker is None or not marker.args or not isinstance(provider, str) or not provider:
         return None  # not payconform's, or an empty parametrization (nothing selected)
     return provider, str(marker.args[0]), item.name
 
