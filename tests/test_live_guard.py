@@ -25,7 +25,7 @@ pytest_plugins = ["pytester"]
 
 CONTRACTS = list(all_contracts().values())
 PRODUCTION = [(c.provider, host) for c in CONTRACTS
-              for host, owner in production_hosts([c]).items() if owner == c.provider]
+              for host, owner in sorted(production_hosts([c]).items()) if owner == c.provider]
 LIVE_KEYS = [(c.provider, p) for c in CONTRACTS for p in c.auth.live_key_patterns] + [
     ("cashfree", p) for p, _, _ in GENERIC_LIVE_KEY_PATTERNS]
 
