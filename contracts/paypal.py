@@ -278,6 +278,8 @@ CONTRACT = build(
         },
         http_outcomes={401: Outcome.UNAUTHORIZED, 403: Outcome.UNAUTHORIZED, 404: Outcome.NOT_FOUND,
                        429: Outcome.RATE_LIMITED},
+        # error_400.message is a one-value enum in the vendor's OpenAPI.
+        status_messages={400: "Request is not well-formed, syntactically incorrect, or violates schema."},
         schema_file="paypal-error.json",
         source=documented(f"{SPEC} schemas error_400 ... error_500, error_details"),
     ),

@@ -367,6 +367,8 @@ class ErrorSpec(Frozen):
     cases. ``http_outcomes`` is the fallback by HTTP status. Field names are dotted paths into
     the error object and may index lists (``details.0.issue``). ``http_status_field`` names a
     field that repeats the HTTP status of the response (the simulator fills it in).
+    ``status_messages`` holds the one message a provider documents for every error of an HTTP
+    status; the simulator's own refusals of bad input use it instead of describing the problem.
     """
 
     path: str = ""
@@ -377,6 +379,7 @@ class ErrorSpec(Frozen):
     outcomes: dict[str, Outcome] = Field(default_factory=dict)
     message_outcomes: dict[str, Outcome] = Field(default_factory=dict)
     http_outcomes: dict[int, Outcome] = Field(default_factory=dict)
+    status_messages: dict[int, str] = Field(default_factory=dict)
     schema_file: str
     source: Source
 

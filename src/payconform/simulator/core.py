@@ -689,6 +689,7 @@ class Simulator:
             key: value.replace("{id}", link_id) for key, value in played.error.items()})
 
     def _plain_error(self, status: int, message: str) -> SimResponse:
+        message = self.contract.error.status_messages.get(status, message)
         return self._error_body(status, {self.contract.error.message_field: message})
 
     def _error_body(self, status: int, fields: Mapping[str, Any]) -> SimResponse:
