@@ -68,7 +68,7 @@ async def _client(work: Workload, rounds: int, tally: Tally, ids: itertools.coun
                                      timeout=aiohttp.ClientTimeout(total=60)) as session:
         for _ in range(rounds):
             link_id = work.new_id(next(ids), salt)
-            for step, template in enumerate((work.create, work.fetch, work.cancel, work.fetch)):
+            for step, template in enumerate(work.lifecycle()):
                 started = time.perf_counter()
                 try:
                     status, body = await send(session, work.request(template, link_id))
@@ -86,7 +86,7 @@ async def _client(work: Workload, rounds: int, tally: Tally, ids: itertools.coun
 async def load(work: Workload, clients: int, requests: int, salt: str) -> tuple[float, Tally]:
     """About ``requests`` requests from ``clients`` concurrent clients: seconds and tallies."""
     tally = Tally()
-    rounds = max(1, requests // (4 * clients))
+    rounds = max(1, requests // (len(work.lifecycle()) * clients))
     ids = itertools.count()
     started = time.perf_counter()
     await asyncio.gather(*(_client(work, rounds, tally, ids, salt) for _ in range(clients)))
@@ -150,13 +150,13 @@ def in_process(contract: Contract, rounds: int) -> dict[str, float]:
         started = time.process_time()
         for n in range(rounds):
             link_id = work.new_id(n, "sync")
-            for step, template in enumerate((work.create, work.fetch, work.cancel, work.fetch)):
+            for step, template in enumerate(work.lifecycle()):
                 request = work.request(template, link_id)
                 answer = http.request(request.method, request.url, headers=request.headers,
                                       content=request.body or None)
                 if step == 0:
                     link_id = work.created_id(answer.content, link_id)
-        out["SimulatorTransport"] = (time.process_time() - started) / (4 * rounds) * 1e6
+        out["SimulatorTransport"] = (time.process_time() - started) / (len(work.lifecycle()) * rounds) * 1e6
 
     async def asgi() -> None:
         simulator = Simulator(contract)  # one simulator: a captured bearer token stays valid
@@ -167,13 +167,13 @@ def in_process(contract: Contract, rounds: int) -> dict[str, float]:
             started = time.process_time()
             for n in range(rounds):
                 link_id = work.new_id(n, "asgi")
-                for step, template in enumerate((work.create, work.fetch, work.cancel, work.fetch)):
+                for step, template in enumerate(work.lifecycle()):
                     request = work.request(template, link_id)
                     answer = await client.request(request.method, request.url,
                                                   headers=request.headers, content=request.body or None)
                     if step == 0:
                         link_id = work.created_id(answer.content, link_id)
-            out["ASGITransport"] = (time.process_time() - started) / (4 * rounds) * 1e6
+            out["ASGITransport"] = (time.process_time() - started) / (len(work.lifecycle()) * rounds) * 1e6
 
     asyncio.run(asgi())
     return out

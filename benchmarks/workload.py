@@ -48,7 +48,8 @@ class Request:
 
 @dataclass(frozen=True)
 class Workload:
-    """The create, fetch and cancel templates of one provider on one server."""
+    """The create, fetch and cancel templates of one provider on one server; ``activate`` is
+    the request that makes a created draft payable, where the contract has an activation."""
 
     contract: Contract
     origin: str
@@ -57,6 +58,12 @@ class Workload:
     cancel: Template
     fresh_headers: frozenset[str]
     placeholder: str
+    activate: Template | None = None
+
+    def lifecycle(self) -> tuple[Template, ...]:
+        """One link's requests in order: create, activate (if any), fetch, cancel, fetch."""
+        made = (self.create,) if self.activate is None else (self.create, self.activate)
+        return (*made, self.fetch, self.cancel, self.fetch)
 
     def request(self, template: Template, link_id: str) -> Request:
         """``template`` for ``link_id`` (a client-chosen id for a create, the real one after)."""
@@ -109,15 +116,26 @@ def capture(contract: Contract, base_url: str, http: httpx.Client | None = None)
         client = ProviderClient(contract, http, Credentials(dict(contract.auth.simulator_credentials)))
         # The placeholder is the client-chosen id or reference of the create body (fresh per
         # request later); the id the server answers with becomes the placeholder in paths.
+        # Each operation's own requests, so a bearer-token exchange before one (or an
+        # activation after the create) is never taken for another operation.
+        marks = [len(seen)]
         link_id = client.link_id_of(client.create(link_id=placeholder))
+        marks.append(len(seen))
         client.fetch(link_id)
+        marks.append(len(seen))
         client.cancel(link_id)
+        marks.append(len(seen))
     finally:
         http.event_hooks["request"].remove(seen.append)
         if own:
             http.close()
+    made = seen[marks[0]:marks[1]]
+    chosen = [made[-2] if contract.activation is not None else made[-1],
+              seen[marks[2] - 1], seen[marks[3] - 1]]
+    if contract.activation is not None:
+        chosen.append(made[-1])
     templates = []
-    for request in seen[-3:]:  # a bearer-token exchange may come first
+    for request in chosen:
         path = request.url.raw_path.decode("ascii").replace(link_id, placeholder)
         body = request.content.replace(link_id.encode(), placeholder.encode())
         headers = tuple((k, v) for k, v in request.headers.items() if k.lower() not in _SKIP)
@@ -125,4 +143,5 @@ def capture(contract: Contract, base_url: str, http: httpx.Client | None = None)
     url = httpx.URL(base_url)
     origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
     fresh = frozenset(h.name.lower() for h in contract.headers if h.value == "uuid")
-    return Workload(contract, origin, templates[0], templates[1], templates[2], fresh, placeholder)
+    return Workload(contract, origin, templates[0], templates[1], templates[2], fresh, placeholder,
+                    templates[3] if len(templates) > 3 else None)

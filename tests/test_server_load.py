@@ -56,6 +56,11 @@ async def _mixed(work: Workload, connections: int, server: RunningServer) -> tup
                 problems.append(f"create HTTP {status}")
                 return
             link_id = work.created_id(body, sent)
+            if work.activate is not None:  # a draft is made payable first (PayPal's send)
+                status, _ = await _call(session, work, work.activate, link_id)
+                if status >= 300:
+                    problems.append(f"activate HTTP {status}")
+                    return
             # Fetch before the cancel: after it, some providers' links read 404 (deleted).
             for template in (work.fetch, work.cancel):
                 status, _ = await _call(session, work, template, link_id)
@@ -112,6 +117,9 @@ def test_50_concurrent_cancels_of_one_link_cancel_it_exactly_once(provider: str)
                 status, body = await _call(session, work, work.create, sent)
                 assert status < 300, body
                 link_id = work.created_id(body, sent)
+                if work.activate is not None:
+                    status, body = await _call(session, work, work.activate, link_id)
+                    assert status < 300, body
                 return list(await asyncio.gather(
                     *(_call(session, work, work.cancel, link_id) for _ in range(50))))
 

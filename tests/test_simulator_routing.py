@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from payconform.lanes.base import simulator_session
@@ -37,7 +39,13 @@ def test_the_wrong_method_on_the_cancel_path_is_refused(contract: Contract) -> N
     "contract", [c for c in CONTRACTS if c.create.id_from is None], ids=lambda c: c.provider
 )
 def test_server_generated_ids_fit_the_contract(contract: Contract) -> None:
-    """Given a create, the simulator generates an id within the documented length."""
+    """Given a create, the simulator generates an id that is a plain path segment, within the
+    documented length where a vendor states one (no made-up bound where none does: Stripe's
+    session ids are 66 characters), and that fetches the link it names."""
     session = simulator_session(contract)
     link_id = session.client.link_id_of(session.client.create())
-    assert link_id and len(link_id) <= (contract.create.id_max_length or 50)
+    assert link_id and re.fullmatch(r"[A-Za-z0-9_\-]+", link_id), link_id
+    if contract.create.id_max_length is not None:
+        assert len(link_id) <= contract.create.id_max_length
+    fetched = session.client.fetch(link_id)
+    assert fetched.status == 200 and session.client.link_id_of(fetched) == link_id
