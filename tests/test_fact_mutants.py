@@ -106,3 +106,25 @@ def test_deleting_the_http_status_check_leaves_its_mutants_alive(
         status_only = [r for r in rows if not r.also]
         assert status_only, f"{provider}: no mutant differs from the faithful one by the status alone"
         assert not any(r.killed for r in status_only), [r.fact.id for r in status_only if r.killed]
+
+
+_ANSWERS_WITH_AMOUNT = [p for p, c in CONTRACTS.items()
+                        if any(f.kind == "cancelled-link" and f.key == "amount" for f in facts_of(c))]
+
+
+@pytest.mark.parametrize("provider", _ANSWERS_WITH_AMOUNT)
+def test_a_cancel_answered_with_another_links_amount_fails(provider: str) -> None:
+    """Given a simulator that cancels the link but answers with another link's amount, the
+    cancellable-status rule FAILs (or WARNs, at inferred evidence) on the amount alone."""
+    row, = [r for r in simulator_kills(CONTRACTS[provider], kinds=("cancelled-link",))
+            if r.fact.key == "amount"]
+    assert row.mutant.endswith("another link's amount"), row
+    assert row.killed and not row.also, row
+    assert row.reported is _VERDICT[row.fact.evidence], row
+
+
+def test_the_cancelled_link_check_covers_every_contract_that_answers_with_an_amount() -> None:
+    """Given the contracts, every one whose cancel answers the link with an amount is judged on it."""
+    assert set(_ANSWERS_WITH_AMOUNT) >= {"cashfree", "razorpay", "razorpay-invoices", "commet",
+                                          "pinelabs", "adyen", "stripe-checkout", "xendit",
+                                          "mollie-archive"}

@@ -127,6 +127,12 @@ def _expectation_facts(contract: Contract, scenario: Scenario) -> list[Fact]:
             # The answer is about the link that was cancelled (rules/catalog.py).
             out.append(fact("cancelled-link", exp.source, f"the cancelled link's {entity.id_field}",
                             "id"))
+            # Where the answer carries the link's amount and currency, they are the link's too.
+            for key in ("amount", "currency"):
+                paths = entity.paths_of(f"${key}")
+                if paths:
+                    out.append(fact("cancelled-link", exp.source,
+                                    f"the cancelled link's {', '.join(paths)}", key))
         if entity.cancelled_at_field:
             out.append(fact("cancelled-at", entity.cancelled_at_source or exp.source,
                             f"{entity.cancelled_at_field} set"))

@@ -321,6 +321,24 @@ class EntitySpec(Frozen):
     omit_when_null: tuple[str, ...] = ()
     template: dict[str, Any]
 
+    def paths_of(self, placeholder: str) -> tuple[str, ...]:
+        """The dotted paths where the template renders ``placeholder`` (``$amount``,
+        ``$currency``): where the link's amount or currency stands in its answers."""
+        found: list[str] = []
+
+        def walk(node: Any, prefix: str) -> None:
+            if node == placeholder:
+                found.append(prefix)
+            elif isinstance(node, dict):
+                for key, value in node.items():
+                    walk(value, f"{prefix}.{key}" if prefix else str(key))
+            elif isinstance(node, list):
+                for index, value in enumerate(node):
+                    walk(value, f"{prefix}.{index}" if prefix else str(index))
+
+        walk(self.template, "")
+        return tuple(found)
+
     @model_validator(mode="after")
     def _check(self) -> EntitySpec:
         for name in (self.id_field, self.status_field or self.id_field, *self.immutable_fields):

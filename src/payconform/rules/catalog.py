@@ -6,6 +6,7 @@ Each rule reads what to expect from the contract; none knows a provider by name.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from payconform.model.contract import Contract, Expectation, Source, documented, dotted_get
 from payconform.model.facts import fact_id
@@ -109,7 +110,8 @@ def cancellable_status_is_cancelled(ctx: RuleContext) -> None:
 
 def _is_the_cancelled_link(ctx: RuleContext, link_id: str, entity: dict[str, object],
                            source: Source, what: str, where: str) -> None:
-    """The answer is about the link that was cancelled: its id."""
+    """The answer is about the link that was cancelled: its id, and the amount and currency it
+    was created with, where the contract places them in the answer."""
     spec = ctx.contract.entity
     if ctx.basis == "vendor example":
         # A published example is the answer for a link of its own, not the one this run made.
@@ -118,6 +120,35 @@ def _is_the_cancelled_link(ctx: RuleContext, link_id: str, entity: dict[str, obj
     ctx.check(f"{what}: answer is about the cancelled link ({spec.id_field})", source,
               entity.get(spec.id_field) == link_id, repr(link_id), repr(entity.get(spec.id_field)),
               fact=fact_id(where, "cancelled-link", "id"))
+    asked = ctx.links.created_with.get(link_id)
+    for key in ("amount", "currency"):
+        paths = spec.paths_of(f"${key}")
+        if not paths:
+            continue
+        wanted = asked.get(key) if asked else None
+        if wanted is None:
+            ctx.observations.append(f"{what}: the {key} the link was created with is unknown "
+                                    "(a link this run did not create)")
+            continue
+        # A field the answer leaves out is schema.success's finding, not another link's value.
+        shown = tuple(dotted_get(entity, p) for p in paths)
+        if all(v is None for v in shown):
+            continue
+        ctx.check(f"{what}: answer is about the cancelled link ({', '.join(paths)})", source,
+                  all(_same(key, v, wanted) for v in shown if v is not None), repr(wanted),
+                  ", ".join(f"{p}={v!r}" for p, v in zip(paths, shown, strict=True)),
+                  fact=fact_id(where, "cancelled-link", key))
+
+
+def _same(key: str, shown: object, asked: object) -> bool:
+    """Whether an answer shows what the create asked for: an amount by its value (``100``,
+    ``100.0`` and ``"100"`` are one amount), a currency code in either case."""
+    if key == "currency":
+        return isinstance(shown, str) and isinstance(asked, str) and shown.upper() == asked.upper()
+    try:
+        return Decimal(str(shown)) == Decimal(str(asked))
+    except ArithmeticError:
+        return shown == asked
 
 
 # ---- state.cancel-persists ------------------------------------------------------------------

@@ -70,6 +70,8 @@ class Exchange:
     elapsed_ms: float = 0.0
     #: The activation call a create made (``Contract.activation``), if any.
     activation: Exchange | None = None
+    #: What a create asked for, before encoding: ``{"amount": ..., "currency": ...}``.
+    created_with: dict[str, Any] | None = None
 
     def redacted(self, redactor: Redactor) -> dict[str, Any]:
         """A JSON-ready copy with every secret removed (for reports)."""
@@ -348,6 +350,8 @@ class ProviderClient:
         created = self._send("create", spec.operation.method,
                              spec.operation.url_path(version=self.version), body=body,
                              header_overrides=header_overrides)
+        created.created_with = {"amount": dotted_get(body, spec.amount_path),
+                                "currency": dotted_get(body, spec.currency_path)}
         activation = self.contract.activation
         if activation is not None and variant is None and 200 <= created.status < 300:
             link_id = self.link_id_of(created)

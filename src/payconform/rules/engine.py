@@ -220,8 +220,9 @@ class LinkSource:
         self.mode = mode
         self.env = os.environ if env is None else env
         self.created: list[str] = []
-        #: The amount each created link was created with (the create request's), by link id.
-        self.amounts: dict[str, Any] = {}
+        #: What each link this run created was created with (the create request's amount and
+        #: currency, before encoding), by link id.
+        self.created_with: dict[str, dict[str, Any]] = {}
 
     def prepare(self, client: ProviderClient, status: str) -> str:
         """A link id in ``status``, created by this run where the API allows it."""
@@ -271,13 +272,8 @@ class LinkSource:
         if activation is not None and not 200 <= activation.status < 300:
             raise Inconclusive(f"setup failed: {activation.operation} of {link_id} returned HTTP "
                                f"{activation.status}: {activation.text[:200]}")
-        try:
-            sent = json.loads(created.request_body or "null")
-        except ValueError:
-            sent = None
-        amount_path = (self.contract.variant(variant).create if variant else self.contract.create).amount_path
-        if isinstance(sent, dict) and dotted_get(sent, amount_path) is not None:
-            self.amounts[link_id] = dotted_get(sent, amount_path)
+        if created.created_with is not None:
+            self.created_with[link_id] = created.created_with
         return link_id
 
 

@@ -12,6 +12,8 @@ of the strongest of them.
 from __future__ import annotations
 
 import copy
+import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,7 @@ from payconform.model.contract import (
     Expectation,
     SideEffect,
     dotted_get,
+    dotted_set,
     load_schema,
 )
 from payconform.model.facts import Fact, facts_of, scenarios_of, success_candidate
@@ -111,11 +114,19 @@ class FactMutation(Mutation):
                 return _edited(response, contract.entity.path,
                                lambda e: _break_documented_type(contract, e))
             return response
-        if effect in ("another-id", "another-amount"):
+        if effect in ("another-id", "another-amount", "another-currency"):
             # Every successful cancel answer (a no-op repeat too, so only this fact breaks).
             if link is not None and operation == "cancel" and 200 <= response.status < 300:
-                return _edited(response, contract.entity.path,
-                               lambda e: _another_link(contract, e, effect))
+                schema = contract.api_version(link.api_version).entity_schema_file
+                # Each choice in turn, until the answer still meets its schema: only this fact
+                # may break (Xendit enumerates its currencies).
+                for choice in range(len(_CURRENCIES)):
+                    edited = _edited(response, contract.entity.path,
+                                     functools.partial(_another_link, contract, effect=effect,
+                                                       choice=choice))
+                    if not schema_errors(schema, edited.body, limit=1):
+                        break
+                return edited
             return response
         if effect == "schema-error-field":
             if response.status >= 400 and isinstance(response.body, dict):
@@ -319,20 +330,40 @@ def _break_documented_type(contract: Contract, entity: dict[str, Any]) -> None:
     entity[field] = "not-a-timestamp" if isinstance(entity[field], int) else 12345
 
 
-def _another_link(contract: Contract, entity: dict[str, Any], effect: str) -> None:
-    """Make the answer another link's: its id (same length and alphabet) or its amount."""
+#: Currencies another link may be in, tried in this order (one the schema admits is kept).
+_CURRENCIES = ("EUR", "USD", "IDR", "INR", "GBP", "PHP")
+
+
+def _another_link(contract: Contract, entity: dict[str, Any], *, effect: str, choice: int = 0
+                  ) -> None:
+    """Make the answer another link's: its id (same length and alphabet), amount or currency
+    (a value of the same type and format, at every path the template renders it; ``choice``
+    picks among the other currencies)."""
     spec = contract.entity
     if effect == "another-id":
         old = str(entity.get(spec.id_field))
         entity[spec.id_field] = old[:-1] + ("1" if old.endswith("0") else "0")
         return
-    for key, value in spec.template.items():
-        if value == "$amount" and isinstance(entity.get(key), int):
-            entity[key] += 1
-        elif isinstance(value, dict) and isinstance(entity.get(key), dict):
-            for sub, placeholder in value.items():
-                if placeholder == "$amount" and isinstance(entity[key].get(sub), int):
-                    entity[key][sub] += 1
+    key = effect.removeprefix("another-")
+    for path in spec.paths_of(f"${key}"):
+        value = dotted_get(entity, path)
+        if value is not None:
+            dotted_set(entity, path, _another_value(value, choice))
+
+
+def _another_value(value: Any, choice: int = 0) -> Any:
+    """A different value that still meets the field's format: an amount one unit more (a
+    number, or a decimal string with its decimals kept), another currency code in its case."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return value
+    if isinstance(value, int | float):
+        return value + 1
+    if re.fullmatch(r"-?\d+(\.\d+)?", value):
+        whole, dot, decimals = value.partition(".")
+        return f"{int(whole) + 1}{dot}{decimals}"
+    others = [c for c in _CURRENCIES if c != value.upper()]
+    other = others[choice % len(others)]
+    return other.lower() if value.islower() else other
 
 
 def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: list[Fact],
