@@ -15,6 +15,7 @@ though the simulator, the rules and the simulator cassettes all follow the contr
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from payconform.model.contract import Contract, ContractError, Expectation, dotted_get
 from payconform.model.outcomes import REFUSALS, Evidence, Outcome
-from payconform.model.schemas import schema_findings
+from payconform.model.schemas import SchemaFinding, schema_findings
 
 __all__ = [
     "BodyEntry",
@@ -39,6 +40,8 @@ __all__ = [
     "expectation_keys",
     "judge",
 ]
+
+_MISSING = re.compile(r"^'(?P<name>.+)' is a required property$")
 
 Operation = Literal["create", "fetch", "update", "list", "cancel", "error"]
 Kind = Literal["documented", "openapi-example", "sdk-docs", "sdk-mock", "captured"]
@@ -63,6 +66,10 @@ class BodyEntry(_Frozen):
     exemplifies: tuple[str, ...] = ()
     # A list body: the dotted path of the array whose items are entities.
     items: str | None = None
+    # Properties the schema requires that this body lacks because it copies an older vendor
+    # artefact (written before the field existed, or an example the vendor later completed):
+    # property -> the public source that shows it. Their absence is a note, not a contradiction.
+    predates: dict[str, str] = Field(default_factory=dict)
     note: str = ""
 
     @field_validator("api_version", mode="before")
@@ -92,6 +99,8 @@ class _Manifest(_Frozen):
     provider: str
     bodies: tuple[BodyEntry, ...] = ()
     statements: tuple[Statement, ...] = ()
+    # Set only when the vendor publishes no body at all: where one looked.
+    no_published_body: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,8 @@ class Corpus:
     bodies: tuple[BodyEntry, ...]
     statements: tuple[Statement, ...]
     folder: Traversable
+    #: Where one looked, when the vendor publishes no body (then ``bodies`` is empty).
+    no_published_body: str = ""
 
     def read(self, entry: BodyEntry) -> Any:
         """The parsed body of ``entry``; raises ContractError naming the file if it is missing."""
@@ -143,7 +154,7 @@ def corpus_for(provider: str) -> Corpus | None:
         raise ContractError(f"evidence/{provider}/manifest.yaml is invalid: {exc}") from None
     if data.provider != provider:
         raise ContractError(f"evidence/{provider}/manifest.yaml names provider {data.provider!r}")
-    return Corpus(provider, data.bodies, data.statements, folder)
+    return Corpus(provider, data.bodies, data.statements, folder, data.no_published_body)
 
 
 # ---- expectations by key -----------------------------------------------------------------------
@@ -288,7 +299,15 @@ def _is_error(contract: Contract, entry: BodyEntry) -> bool:
 def _schema_file(contract: Contract, entry: BodyEntry) -> str:
     if _is_error(contract, entry):
         return contract.error.schema_file
+    if entry.operation == "cancel" and contract.cancel_response is not None:
+        # The cancel answers with its own body (e.g. Square's {id, cancelled_order_id}).
+        return contract.cancel_response.schema_file
     return contract.api_version(entry.api_version).entity_schema_file
+
+
+def _missing_property(finding: SchemaFinding) -> str | None:
+    match = _MISSING.match(finding.message)
+    return match["name"] if finding.keyword == "required" and match else None
 
 
 def _judge_body(contract: Contract, corpus: Corpus, entry: BodyEntry,
@@ -311,9 +330,15 @@ def _judge_body(contract: Contract, corpus: Corpus, entry: BodyEntry,
             return [Contradiction(contract.provider, where, "corpus",
                                   f"items path {entry.items!r} is not a list")]
         instances = [(f"{where} {entry.items}[{i}]", item) for i, item in enumerate(listed)]
+    predated: set[str] = set()
     for label, instance in instances:
         for finding in schema_findings(schema_file, instance):
-            if finding.evidence is Evidence.INFERRED or soft_version:
+            missing = _missing_property(finding)
+            if missing is not None and missing in entry.predates:
+                predated.add(missing)
+                notes.append(f"{label}: {schema_file} {finding}; the body predates it: "
+                             f"{entry.predates[missing]}")
+            elif finding.evidence is Evidence.INFERRED or soft_version:
                 notes.append(f"{label}: {schema_file} {finding}")
             else:
                 found.append(Contradiction(contract.provider, label,
@@ -326,6 +351,10 @@ def _judge_body(contract: Contract, corpus: Corpus, entry: BodyEntry,
                 found.append(Contradiction(contract.provider, label, "statuses",
                                            f"wire status {status!r} is not one of "
                                            f"{list(contract.status_names)}"))
+    for name in sorted(set(entry.predates) - predated):
+        found.append(Contradiction(contract.provider, where, "corpus",
+                                   f"predates lists {name!r}, but {schema_file} does not miss it "
+                                   "in this body"))
     for key in entry.exemplifies:
         if key not in keys:
             found.append(Contradiction(contract.provider, where, key,
