@@ -76,7 +76,7 @@ def test_providers_json_lists_what_a_team_sets_up_for_monitoring(capsys: pytest.
 def test_the_live_call_count_is_what_a_live_run_over_http_sends(provider: str) -> None:
     """live_run_calls (measured in process) equals the requests a live-lane session over real
     HTTP sends to the served simulator for every rule case plus cleanup (Pine Labs: tokens too)."""
-    from payconform.lanes.live import full_run_calls
+    from payconform.lanes.plan import full_run_calls
     from tests.live_support import live_env, live_session_for, seed_fixtures, served
 
     contract = get_contract(provider)

@@ -108,7 +108,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _live_setup(contract: Contract) -> dict[str, Any]:
     """What a team needs to set up the live lane and monitoring for ``contract``."""
-    from payconform.lanes.live import full_run_calls
+    from payconform.lanes.plan import full_run_calls
 
     fixtures = [{"env": f.env, "status": f.status, "kind": "status"} for f in contract.fixtures]
     fixtures += [{"env": v.fixture_env, "status": v.initial_status, "kind": f"variant {v.name}"}

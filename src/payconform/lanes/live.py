@@ -71,7 +71,6 @@ __all__ = [
     "ProductionRefused",
     "UnreadableResponse",
     "base_url_for",
-    "full_run_calls",
     "live_session",
     "preflight",
     "record_monitoring",
@@ -717,37 +716,3 @@ def live_session(
     session.extra["confirm"] = session.confirm_server_errors
     session.extra["monitoring"] = session.monitoring
     return session
-
-
-def full_run_calls(contract: Contract) -> int:
-    """API calls a live run of the whole rule catalog makes at ``contract``'s provider with
-    every fixture variable set, cleanup and token requests included: measured by running it
-    in process against the provider's simulator (so it follows the contract and the rules)."""
-    from payconform.rules.client import Credentials, ProviderClient
-    from payconform.simulator.core import Simulator
-    from payconform.simulator.transport import SimulatorTransport
-
-    simulator = Simulator(contract)
-    credentials = dict(contract.auth.simulator_credentials)
-    setup = ProviderClient(contract, httpx.Client(base_url=contract.base_urls["sandbox"] + "/",
-                                                  transport=SimulatorTransport(simulator)),
-                           Credentials(credentials))
-    env = {var: credentials[name] for name, var in contract.auth.credentials.items()}
-    env["PAYCONFORM_LIVE_RATE"] = "0"
-    for fixture in contract.fixtures:  # what a team sets up by hand, not counted
-        link_id = setup.link_id_of(setup.create())
-        setup.force_status(link_id, fixture.status)
-        env[fixture.env] = link_id
-    for variant in contract.variants:
-        if variant.fixture_env:
-            env[variant.fixture_env] = setup.link_id_of(setup.create(variant=variant.name))
-    setup.http.close()
-    session = live_session(contract, LaneOptions(lane="live", run_id="count", env=env),
-                           transport=SimulatorTransport(simulator))
-    try:
-        session.run_all()
-        session.cleanup()
-        assert session.wire is not None
-        return session.wire.calls
-    finally:
-        session.close()

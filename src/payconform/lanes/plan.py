@@ -27,12 +27,13 @@ from payconform.lanes.base import LaneOptions
 from payconform.lanes.guard import options_env
 from payconform.lanes.live import LivePolicy, live_session
 from payconform.model.contract import Contract
+from payconform.rules.catalog import cases_for
 from payconform.rules.client import Credentials, ProviderClient
 from payconform.rules.engine import Case
 from payconform.simulator.core import Simulator
 from payconform.simulator.transport import SimulatorTransport
 
-__all__ = ["CallPlan", "plan_calls"]
+__all__ = ["CallPlan", "full_run_calls", "plan_calls"]
 
 
 @dataclass(frozen=True)
@@ -125,3 +126,16 @@ def plan_calls(contract: Contract, options: LaneOptions, cases: Iterable[Case], 
     return CallPlan(contract.provider, policy.budget, len(selected), rules, cleanup,
                     max(0, min(share, room)))
 
+
+def full_run_calls(contract: Contract) -> int:
+    """API calls a live run of the whole rule catalog makes at ``contract``'s provider with
+    every fixture variable set, cleanup and token requests included: the plan of that run
+    (measured in process against the provider's simulator, so it follows the contract)."""
+    credentials = contract.auth.simulator_credentials
+    env = {var: credentials[name] for name, var in contract.auth.credentials.items()}
+    # Any value: the plan replaces each named fixture link with a simulator link.
+    env.update({fixture.env: "planned" for fixture in contract.fixtures})
+    env.update({v.fixture_env: "planned" for v in contract.variants if v.fixture_env})
+    plan = plan_calls(contract, LaneOptions(lane="live", run_id="count", env=env),
+                      cases_for(contract), search=False)
+    return plan.rules + plan.cleanup
