@@ -37,7 +37,7 @@ from payconform.model.redact import REDACTED, SENSITIVE_FIELDS, SENSITIVE_HEADER
 from payconform.model.registry import UnknownProvider, get_contract
 from payconform.model.schemas import schema_errors
 
-__all__ = ["Finding", "lint_file", "lint_paths"]
+__all__ = ["Finding", "lint_file", "lint_paths", "schema_findings_of"]
 
 #: Credential shapes that must never appear in a cassette (vendor key prefixes and tokens).
 SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -232,7 +232,8 @@ def _raw_lines(path: Path, found: list[Finding]) -> list[Finding]:
     return out
 
 
-def _schemas(loaded: LoadedCassette, contract: Contract) -> list[Finding]:
+def schema_findings_of(loaded: LoadedCassette, contract: Contract) -> list[Finding]:
+    """Schema findings of every create, fetch and cancel answer of a cassette (by interaction)."""
     out: list[Finding] = []
     version_header = next((h.name.lower() for h in contract.headers if h.value == "api_version"), None)
     for index, item in enumerate(loaded.interactions, start=1):
@@ -295,7 +296,7 @@ def lint_file(path: Path, *, max_age_days: Mapping[str, int] | None = None) -> l
     out.extend(_secrets(loaded, contract))
     out.extend(_raw_lines(path, out))
     if contract is not None:
-        out.extend(_schemas(loaded, contract))
+        out.extend(schema_findings_of(loaded, contract))
     stale = provenance.age_problem(max_age_days if max_age_days is not None else max_age_from_env())
     if stale:
         out.append(Finding(path, "metadata.recorded_at", "stale",
