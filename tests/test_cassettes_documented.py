@@ -21,8 +21,9 @@ from payconform.cassettes.documented import (
 )
 from payconform.cassettes.lanes import replay_session
 from payconform.cassettes.store import Scrubber, load_cassette
+from payconform.model.evidence import corpus_for
 from payconform.model.outcomes import Verdict
-from payconform.model.registry import get_contract
+from payconform.model.registry import all_contracts, get_contract
 
 ROOT = Path(__file__).resolve().parents[1] / "cassettes" / "documented-examples"
 SHIPPED = sorted(p.name for p in ROOT.iterdir() if p.is_dir())
@@ -121,11 +122,17 @@ def test_an_edited_nested_value_is_caught() -> None:
     assert edited != body
 
 
-def test_every_contract_has_documented_example_cassettes() -> None:
+@pytest.mark.parametrize("provider", sorted(all_contracts()))
+def test_every_contract_with_vendor_bodies_has_documented_example_cassettes(provider: str) -> None:
     """Every contract whose corpus holds a body plays at least one of them through the suite."""
-    from payconform.model.registry import all_contracts
-
-    assert set(SHIPPED) == {e.provider for e in EXAMPLES} == set(all_contracts())
+    corpus = corpus_for(provider)
+    if corpus is not None and not corpus.bodies:
+        assert provider not in SHIPPED
+        return
+    assert any(e.provider == provider for e in EXAMPLES), (
+        f"{provider}: add an Example for one of its corpus bodies to EXAMPLES in "
+        f"payconform/cassettes/documented.py, then run: payconform cassettes build-documented {provider}")
+    assert provider in SHIPPED, f"run: payconform cassettes build-documented {provider}"
 
 
 @pytest.mark.parametrize("example", [e for e in EXAMPLES if e.provider in SHIPPED],
