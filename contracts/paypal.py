@@ -7,10 +7,11 @@ A new invoice is a DRAFT; it becomes payable, and cancellable, once sent
 refusal is a 422 told apart by ``details[0].issue`` (dotted error paths). Tokens come from
 ``/v1/oauth2/token`` with the client id and secret as HTTP Basic and a form body.
 
-PayPal Payment Links (``DELETE /v1/checkout/payment-resources/{id}``) has no contract here:
-its create request and its resource schema are published only in a spec on
-developer.paypal.com that is in no repository, so every body a contract would render (and
-the schema.success rule) would rest on guesses.
+``paypal-payment-links`` is PayPal's Payment Links and Buttons API v1: ``DELETE
+/v1/checkout/payment-resources/{id}`` deletes a link for good (204, no body; a read of it is a
+404 afterwards: ``Contract.cancelled_fetch``). Same vendor, same token flow, same error
+envelope; its own scope, hosts (production is ``api.paypal.com``) and resource. The create
+body is the one PayPal's reference pages and its official agent toolkit send (sources below).
 """
 
 from payconform.contract import (
@@ -88,7 +89,7 @@ def _auth(case: str) -> Expectation:
 
 NOTIFY_NOBODY = {"send_to_invoicer": False, "send_to_recipient": False}
 
-CONTRACT = build(
+INVOICES = build(
     "paypal-invoices",
     display_name="PayPal Invoicing v2 (cancel a sent invoice)",
     summary="POST /v2/invoicing/invoices/{id}/cancel: 204, no body; a sent invoice only; drafts, "
@@ -312,3 +313,219 @@ CONTRACT = build(
         "Rate limits: none published.",
     ),
 )
+
+# ---- Payment Links and Buttons v1 ------------------------------------------------------------------
+
+LINKS_SCHEMA = ("https://developer.paypal.com/api/payment-links-buttons/v1/schema.yaml "
+                "(Payment Links and Buttons 1.8)")
+LINKS_DEFS = "https://developer.paypal.com/api/payment-links-buttons/v1/definitions"
+LINKS_GUIDE = "https://docs.paypal.ai/payments/methods/pay-links-buttons-api"
+LINKS_QUICKSTART = "https://developer.paypal.com/api/payment-links-buttons"
+LINKS_REF = "https://docs.paypal.ai/reference/api/rest/payment-resources"
+DELETE_PAGE = f"{LINKS_REF}/delete-a-payment-resource.md"
+CREATE_PAGE = f"{LINKS_REF}/creates-a-payment-resource-for-a-single-item-purchase"
+TOOLKIT = "paypal/agent-toolkit python/paypal_agent_toolkit/shared/payment_links"
+TOOLKIT_AT = "@018eaef897c74ae7e8bb2be2c7422e1eac60a878"
+TOOLKIT_PROMPTS = f"{TOOLKIT}/prompts.py@50548dd4473d21512ac91ff586de815755cd9416"
+
+DELETES = (f"{DELETE_PAGE}: 'Permanently deletes the specified payment resource. Operation is "
+           "irreversible and returns HTTP 204 No Content.'")
+NOT_FOUND_TABLE = (f"{LINKS_GUIDE}, Error handling: 404 RESOURCE_NOT_FOUND 'The payment resource "
+                   "ID is wrong, expired, or deleted.'")
+LINK_NOT_FOUND = {"name": "RESOURCE_NOT_FOUND"}
+
+
+def _link_auth(case: str) -> Expectation:
+    return Expectation(
+        outcome=Outcome.UNAUTHORIZED,
+        source=inferred(f"{LINKS_SCHEMA} securitySchemes Oauth2 (client credentials) guards every "
+                        f"payment-resources operation; the answer to {case} is not stated (the "
+                        f"error table of {LINKS_GUIDE} lists 400, 403, 404, 422, 500)"),
+        http_status=401,
+        http_status_source=unverified("no 401 is listed for Payment Links and Buttons"),
+        candidates=(
+            Candidate(label="401 AUTHENTICATION_FAILURE", outcome=Outcome.UNAUTHORIZED,
+                      http_status=401, error={"name": "AUTHENTICATION_FAILURE"}),
+            Candidate(label="401 invalid_token (OAuth error body)", outcome=Outcome.UNAUTHORIZED,
+                      http_status=401),
+            Candidate(label="403 NOT_AUTHORIZED", outcome=Outcome.UNAUTHORIZED, http_status=403,
+                      error={"name": "NOT_AUTHORIZED"}),
+        ),
+    )
+
+
+PAYMENT_LINKS = build(
+    "paypal-payment-links",
+    display_name="PayPal Payment Links and Buttons v1 (delete a payment link)",
+    summary="DELETE /v1/checkout/payment-resources/{id}: 204, no body; the link is gone (a read "
+    "is a 404); an unknown id is a 404 RESOURCE_NOT_FOUND.",
+    base_urls={"sandbox": "https://api-m.sandbox.paypal.com",
+               "production": "https://api.paypal.com"},
+    base_url_source=documented(f"{LINKS_QUICKSTART}: 'Use https://api-m.sandbox.paypal.com for "
+                               "sandbox or https://api.paypal.com for production. Payloads and "
+                               "steps are the same for both environments.'"),
+    production_hosts=("api.paypal.com", "api-m.paypal.com"),
+    auth=INVOICES.auth.model_copy(update={
+        "missing": _link_auth("a request without a token"),
+        "invalid": _link_auth("an unknown token"),
+        "source": documented(f"{LINKS_SCHEMA} securitySchemes Oauth2 clientCredentials, scope "
+                             "https://uri.paypal.com/services/checkout/payment-resources; "
+                             f"{LINKS_QUICKSTART} quick start (token from /v1/oauth2/token, client "
+                             "id and secret as Basic, grant_type=client_credentials form body); "
+                             "the app needs 'Payment Links & Buttons' enabled"),
+    }),
+    headers=(
+        HeaderSpec(
+            name="PayPal-Request-Id",
+            required=False,
+            value="uuid",
+            idempotency_key=True,
+            # Documented on the create only: a retried DELETE could meet its own 404.
+            idempotent_methods=("POST",),
+            source=documented(f"{CREATE_PAGE}: PayPal-Request-Id header on create, 'The server "
+                              "stores keys for 6 hours.' (1-108 characters, ^[0-9a-zA-Z_-]+$)"),
+        ),
+    ),
+    api_versions=(
+        ApiVersion(
+            name="1.8",
+            entity_schema_file="paypal-payment-resource.json",
+            source=documented(f"{LINKS_DEFS}/payment_resource_base_response and "
+                              f"{LINKS_DEFS}/payment_resource_entity ({LINKS_SCHEMA})"),
+        ),
+    ),
+    default_api_version="1.8",
+    statuses=(
+        Status(name="ACTIVE", kind=StatusKind.OPEN, reachable_by_api=True,
+               source=documented(f"{LINKS_DEFS}/payment_resource_base_response: status "
+                                 "'ACTIVE', 'INACTIVE', default ACTIVE")),
+        Status(name="INACTIVE", kind=StatusKind.OPEN,
+               source=documented(f"{LINKS_DEFS}/payment_resource_base_response: status enum")),
+        Status(name="DELETED", kind=StatusKind.DELETED, reachable_by_api=True,
+               source=documented(DELETES)),
+    ),
+    initial_status="ACTIVE",
+    cancelled_status="DELETED",
+    create=CreateSpec(
+        operation=Operation(method="POST", path="/v1/checkout/payment-resources"),
+        body={
+            "integration_mode": "LINK",
+            "type": "BUY_NOW",
+            "reusable": "MULTIPLE",
+            "line_items": [{"name": "payconform conformance check", "product_id": "$run_tag",
+                            "unit_amount": {"currency_code": "USD", "value": "$amount_decimal"}}],
+        },
+        currency="USD",
+        success_status=201,
+        # The documented pattern is ^[A-Z]{3}-[A-Z0-9]+$; PLB- and 12 characters follow the
+        # guide's example PLB-X7MNK9P2QR8T (the agent toolkit checks ^PLB-[A-Z0-9]{12,16}$).
+        id_template="PLB-{ALNUM:12}",
+        id_max_length=127,
+        required_fields=("integration_mode", "type"),
+        amount_path="line_items.0.unit_amount.value",
+        currency_path="line_items.0.unit_amount.currency_code",
+        tag_path="line_items.0.product_id",
+        source=documented(
+            f"{CREATE_PAGE} (body: integration_mode LINK, type BUY_NOW, reusable MULTIPLE, "
+            "return_url, line_items 1-20 with name, product_id 'Your internal identifier for this "
+            "product', unit_amount {currency_code, value}; 201 'Payment resource generated "
+            f"successfully'); {LINKS_DEFS}/payment_resource_entity (integration_mode and type "
+            f"required); PayPal's official agent toolkit sends the same body: "
+            f"{TOOLKIT}/parameters.py{TOOLKIT_AT} CreatePaymentLinkParameters (line_items at least "
+            f"one, unit_amount required) and {TOOLKIT}/tool_handlers.py{TOOLKIT_AT} "
+            "create_payment_link (POST /v1/checkout/payment-resources)"),
+    ),
+    fetch=Operation(method="GET", path="/v1/checkout/payment-resources/{id}"),
+    fetch_source=documented(f"{LINKS_REF}/retrieve-a-payment-resource (200 with the payment "
+                            "resource)"),
+    cancel=Operation(method="DELETE", path="/v1/checkout/payment-resources/{id}"),
+    cancel_source=documented(DELETES),
+    cancel_success_status=204,
+    cancel_no_body=True,
+    cancel_outcomes={
+        "ACTIVE": Expectation(outcome=Outcome.CANCELLED, source=documented(DELETES),
+                              http_status=204),
+        "INACTIVE": Expectation(
+            outcome=Outcome.CANCELLED,
+            source=inferred(f"{DELETES} The page states no status precondition, so an INACTIVE "
+                            "link deletes like an ACTIVE one"),
+            http_status=204,
+        ),
+    },
+    repeat_cancel=Expectation(
+        outcome=Outcome.NOT_FOUND,
+        source=inferred(f"{DELETES}; {NOT_FOUND_TABLE} (a second delete names a deleted id)"),
+        http_status=404,
+        error=LINK_NOT_FOUND,
+    ),
+    cancelled_fetch=Expectation(
+        outcome=Outcome.NOT_FOUND,
+        source=inferred(f"{DELETES}; {NOT_FOUND_TABLE} (a read of a deleted link names a "
+                        "deleted id)"),
+        http_status=404,
+        error=LINK_NOT_FOUND,
+    ),
+    unknown_id=Expectation(
+        outcome=Outcome.NOT_FOUND,
+        source=documented(NOT_FOUND_TABLE),
+        http_status=404,
+        error=LINK_NOT_FOUND,
+    ),
+    unknown_id_example="PLB-PCNOTEXIST00",
+    entity=EntitySpec(
+        id_field="id",
+        status_field="status",
+        immutable_fields=("id", "integration_mode", "type", "create_time"),
+        timestamp_format="iso8601_z",
+        template={
+            "id": "$id",
+            "payment_link": "https://www.sandbox.paypal.com/ncp/payment/${token}",
+            "links": [{"href": "https://api-m.sandbox.paypal.com/v1/checkout/payment-resources/${id}",
+                       "rel": "self", "method": "GET"}],
+            "create_time": "$created_at",
+            "update_time": "$updated_at",
+            "status": "$status",
+            "integration_mode": "LINK",
+            "type": "BUY_NOW",
+            "reusable": "MULTIPLE",
+            "line_items": "$req.line_items",
+        },
+    ),
+    error=ErrorSpec(
+        template={"name": "INVALID_REQUEST", "message": "", "debug_id": "payconformsim0"},
+        code_field="name",
+        message_field="message",
+        outcomes={"RESOURCE_NOT_FOUND": Outcome.NOT_FOUND},
+        http_outcomes={401: Outcome.UNAUTHORIZED, 403: Outcome.UNAUTHORIZED, 404: Outcome.NOT_FOUND,
+                       429: Outcome.RATE_LIMITED},
+        schema_file="paypal-error.json",
+        source=documented(f"{LINKS_GUIDE}, Error handling (400 INVALID_REQUEST, 403 NOT_AUTHORIZED, "
+                          "404 RESOURCE_NOT_FOUND, 422 UNPROCESSABLE_ENTITY, 500 "
+                          f"INTERNAL_SERVER_ERROR); {LINKS_REF}/replace-a-payment-resource error "
+                          "example {name, message, debug_id, details[{issue, field, value, "
+                          "location, links, description}], links}: the envelope of the invoicing "
+                          "API"),
+    ),
+    fixtures=(FixtureLink(status="INACTIVE", env="PAYPAL_INACTIVE_PAYMENT_LINK_ID"),),
+    notes=(
+        "An unknown id is a documented 404, but PayPal's agent toolkit tells its model 'PayPal API "
+        "may return a 500 error instead of 404 for non-existent payment link IDs. This is expected "
+        f"API behavior.' ({TOOLKIT_PROMPTS} DELETE_PAYMENT_LINK_PROMPT; "
+        "https://github.com/paypal/agent-toolkit/pull/78). A live run that meets that 500 reports "
+        "the case INCONCLUSIVE, then FAIL once the 500 persists while other calls are answered "
+        "(persistent server errors).",
+        "Paid links: a link is reusable (MULTIPLE) and has no paid status; what deleting a link "
+        "that took payments does is not stated. How a link becomes INACTIVE is not stated either "
+        "(PUT replaces the link and carries no status), hence the fixture variable.",
+        f"The reference pages' curl doubles the path (https://api.paypal.com/v1/checkout/v1/checkout/"
+        f"payment-resources/...; their OpenAPI servers.url already ends in /v1/checkout): "
+        f"{DELETE_PAGE}. The guide's curl samples use api.sandbox.paypal.com; its Test section "
+        "names api-m.sandbox.paypal.com, the host used here.",
+        "The API has no PATCH: updates are a full PUT of the link "
+        f"({LINKS_GUIDE}: 'The API currently only uses PUT calls instead of PATCH calls.').",
+        "Rate limits: none published. The same PAYPAL_CLIENT_ID / PAYPAL_CLIENT_SECRET serve the "
+        "invoices contract; the app must have Payment Links & Buttons enabled.",
+    ),
+)
+
+CONTRACTS = (INVOICES, PAYMENT_LINKS)
