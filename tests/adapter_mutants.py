@@ -53,15 +53,15 @@ class ContractAdapter:
         method = ("PATCH" if op.method != "PATCH" else "POST") if "wrong-method" in self.bugs \
             else op.method
         omit: tuple[str, ...] = ()
-        if "retry-without-key" in self.bugs and self.contract.idempotency_header is not None:
-            omit, overrides = (self.contract.idempotency_header.name,), {}
+        if "retry-without-key" in self.bugs and self.contract.cancel_idempotency_header is not None:
+            omit, overrides = (self.contract.cancel_idempotency_header.name,), {}
         return self.client._send("cancel", method, op.url_path(quote(link_id, safe=""), self.client.version),
                                  body=self.contract.cancel_body, header_overrides=overrides,
                                  omit_headers=omit, renew="no-token-renewal" not in self.bugs)
 
     def cancel(self, link_id: str) -> str:
         contract = self.contract
-        idem = contract.idempotency_header
+        idem = contract.cancel_idempotency_header  # a key documented for the cancel's method
         overrides = {idem.name: str(uuid.uuid4())} if idem is not None else {}
         # A cancel whose answer is lost may be repeated only if it cannot apply twice.
         safe = idem is not None or contract.repeat_cancel.is_success or \

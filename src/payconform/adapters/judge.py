@@ -401,11 +401,12 @@ def _ambiguous_fault(scenario: Scenario) -> bool:
 
 @_rule("adapter.request.idempotency-key",
        "a retried cancel reuses the idempotency key of its first attempt",
-       applies=lambda c, s: c.idempotency_header is not None and _fault_retry_scenario(s),
-       source=lambda c, s: c.idempotency_header.source if c.idempotency_header else c.cancel_source)
+       applies=lambda c, s: c.cancel_idempotency_header is not None and _fault_retry_scenario(s),
+       source=lambda c, s: (c.cancel_idempotency_header.source if c.cancel_idempotency_header
+                            else c.cancel_source))
 def request_idempotency_key(run: Run) -> None:
     """Every attempt of one cancel that carries the idempotency header carries the same value."""
-    header = run.contract.idempotency_header
+    header = run.contract.cancel_idempotency_header
     assert header is not None
     attempts = run.cancels()
     keys = [s.header(header.name) for s in attempts]
@@ -421,9 +422,10 @@ def request_idempotency_key(run: Run) -> None:
        applies=lambda c, s: not c.repeat_cancel.is_success and _ambiguous_fault(s),
        source=lambda c, s: c.repeat_cancel.source)
 def request_retry_safety(run: Run) -> None:
-    """After an answer that may hide the cancel's effect, a retry must carry the idempotency key."""
+    """After an answer that may hide the cancel's effect, a retry must carry the idempotency key
+    (one documented for the cancel's method)."""
     contract = run.contract
-    header = contract.idempotency_header
+    header = contract.cancel_idempotency_header
     attempts = run.cancels()
     unsafe = [i for i, s in enumerate(attempts[1:], start=2)
               if header is None or s.header(header.name) is None]
@@ -432,7 +434,7 @@ def request_retry_safety(run: Run) -> None:
                     f"link is refused; {header.name} replays the first answer)")
     else:
         expected = ("no repeated cancel (a repeated cancel of a cancelled link is refused, and the "
-                    "contract has no idempotency key)")
+                    "contract documents no idempotency key for it)")
     received = (f"{len(attempts)} cancels of {run.target}; attempt(s) "
                 f"{', '.join(map(str, unsafe))} without an idempotency key" if unsafe
                 else f"{len(attempts)} cancel(s), every retry safe")

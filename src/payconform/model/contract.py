@@ -290,6 +290,16 @@ class Contract(Frozen):
                 return header
         return None
 
+    @property
+    def cancel_idempotency_header(self) -> HeaderSpec | None:
+        """The idempotency header when it also covers the cancel's method (``idempotent_methods``
+        empty or naming it): only then may a cancel whose answer was lost be sent again."""
+        header = self.idempotency_header
+        if header is None or (header.idempotent_methods
+                              and self.cancel.method not in header.idempotent_methods):
+            return None
+        return header
+
     def side_effect(self, name: str) -> SideEffect:
         """The side effect called ``name``; KeyError names the provider otherwise."""
         for effect in self.side_effects:
