@@ -152,6 +152,13 @@ def _expectation_mutant(contract: Contract, fact: Fact) -> ContractMutant | None
                               contract.model_copy(update={"headers": headers}))
     if fact.kind == "restores":  # the undo of a cancel is a Reversal, not an expectation
         return None
+    if fact.kind == "message":  # an ErrorSpec.status_messages entry
+        status = int(fact.where.partition(":")[2])
+        value = _altered(contract.error.status_messages[status])
+        error = contract.error.model_copy(update={
+            "status_messages": {**contract.error.status_messages, status: value}})
+        return ContractMutant(fact, f"the HTTP {status} message is {value!r}",
+                              contract.model_copy(update={"error": error}))
     exp = expectation_at(contract, fact.where)
     kind = fact.kind
     if kind in ("refused", "outcome") and not exp.is_success and (

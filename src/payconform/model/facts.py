@@ -6,7 +6,8 @@ cancelled status and sets its timestamp, a cancelled link stays cancelled, a no-
 nothing, bodies match their schema), with the source that backs it. Ids are stable:
 ``<scenario>/<kind>`` or ``<scenario>/<kind>:<key>``, where a scenario is where the contract
 states an expectation (``cancel:PAID``, ``repeat``, ``unknown-id``, ``auth:missing``,
-``header:missing:x-api-version``, ``variant:charge``, ``schema:success:2025-01-01``, ...).
+``header:missing:x-api-version``, ``variant:charge``, ``schema:success:2025-01-01``,
+``error-message:400``, ...).
 
 Three things meet on these ids: the rules tag every check with the fact it judges, the
 simulator mutants break one fact at a time, and the contract mutants change one fact of the
@@ -178,4 +179,8 @@ def facts_of(contract: Contract) -> list[Fact]:
     where = "schema:error"
     out.append(Fact(fact_id(where, "valid"), where, "valid", "", "schema.error",
                     contract.error.source, f"error bodies valid against {contract.error.schema_file}"))
+    for status, message in sorted(contract.error.status_messages.items()):
+        where = f"error-message:{status}"
+        out.append(Fact(fact_id(where, "message"), where, "message", "", "errors.status-message",
+                        contract.error.source, repr(message)))
     return out

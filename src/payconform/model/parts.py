@@ -19,6 +19,8 @@ from payconform.model.outcomes import REFUSALS, Evidence, Outcome, StatusKind
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 TIMESTAMP_FORMATS = ("unix", "iso8601_z", "iso8601_ms_z", "iso8601_ist")
+#: HTTP statuses of errors the suite can provoke on any API (``ErrorSpec.status_messages``).
+PROVOKED_STATUSES = frozenset({400})
 
 
 class ContractError(ValueError):
@@ -386,7 +388,9 @@ class ErrorSpec(Frozen):
     the error object and may index lists (``details.0.issue``). ``http_status_field`` names a
     field that repeats the HTTP status of the response (the simulator fills it in).
     ``status_messages`` holds the one message a provider documents for every error of an HTTP
-    status; the simulator's own refusals of bad input use it instead of describing the problem.
+    status; the simulator's own refusals of bad input use it instead of describing the problem,
+    and rule ``errors.status-message`` checks it (at ``source``'s evidence) on an error the
+    suite provokes: only a 400, a create whose body is not an object.
     """
 
     path: str = ""
@@ -400,6 +404,16 @@ class ErrorSpec(Frozen):
     status_messages: dict[int, str] = Field(default_factory=dict)
     schema_file: str
     source: Source
+
+    @model_validator(mode="after")
+    def _check(self) -> ErrorSpec:
+        unprovoked = sorted(set(self.status_messages) - PROVOKED_STATUSES)
+        if unprovoked:
+            # A fact no rule can exercise would be a fact no test can fail.
+            raise ValueError(f"status_messages: the suite provokes only HTTP "
+                             f"{sorted(PROVOKED_STATUSES)} (a create whose body is not an "
+                             f"object), not {unprovoked}")
+        return self
 
 
 class CreateSpec(Frozen):

@@ -537,6 +537,37 @@ def error_bodies_match_schema(ctx: RuleContext) -> None:
                   contract.error.source, fact_id("schema:error", "valid"))
 
 
+# ---- errors.status-message ---------------------------------------------------------------------------
+
+
+@rule(
+    "errors.status-message",
+    "An error of a status the provider gives one message carries that message",
+    cases=lambda c: [
+        _case("errors.status-message", f"http-{status}",
+              f"the message of an HTTP {status} error (a create whose body is not an object)",
+              status=str(status))
+        for status in sorted(c.error.status_messages)
+    ],
+    citation=lambda c, case: c.error.source,
+)
+def status_message_is_the_documented_one(ctx: RuleContext) -> None:
+    contract = ctx.contract
+    status = int(ctx.case.params["status"])
+    wanted = contract.error.status_messages[status]
+    # A JSON array where the create takes an object: malformed for any API, so a 400.
+    exchange = ctx.record(ctx.client.send_create([]))
+    if 200 <= exchange.status < 300:
+        ctx.links.created.append(ctx.client.link_id_of(exchange))
+    if exchange.status != status:
+        raise Skip(f"a create whose body is not an object answered HTTP {exchange.status}, not "
+                   f"{status}, so the documented {status} message was not exercised")
+    path = ".".join(p for p in (contract.error.path, contract.error.message_field) if p)
+    got = dotted_get(exchange.json, path) if exchange.json is not None else None
+    ctx.check(f"HTTP {status} error message", contract.error.source, got == wanted, repr(wanted),
+              repr(got), fact=fact_id(f"error-message:{status}", "message"))
+
+
 #: At most this many violated constraints are reported per body (the first ones, documented first).
 _SCHEMA_FINDINGS_SHOWN = 8
 

@@ -361,6 +361,11 @@ class ProviderClient:
                                             body=activation.body)
         return created
 
+    def send_create(self, body: Any) -> Exchange:
+        """The create call with ``body`` sent as it is (e.g. one that is not an object)."""
+        op = self.contract.create.operation
+        return self._send("create", op.method, op.url_path(version=self.version), body=body)
+
     def fetch(self, link_id: str, *, pre_status: str | None = None) -> Exchange:
         """Fetch one link."""
         op = self.contract.fetch

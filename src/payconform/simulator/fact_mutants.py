@@ -3,7 +3,8 @@
 For every fact of :func:`payconform.model.facts.facts_of` there is one mutant, derived from
 contract data only: the HTTP status of a refusal answered with another code, one error field
 with another value, a refused status accepted, a cancel that does not set ``cancelled_at``, a
-no-op that touches the link, a refusal that changes the link anyway, a body off its schema.
+no-op that touches the link, a refusal that changes the link anyway, a body off its schema,
+an error of a status with one documented message carrying another.
 Where a fact cannot be broken alone (an error code is also what tells which refusal it is),
 ``also`` names the facts that necessarily break with it, and the expected verdict is the one
 of the strongest of them.
@@ -127,6 +128,14 @@ class FactMutation(Mutation):
                     if not schema_errors(schema, edited.body, limit=1):
                         break
                 return edited
+            return response
+        if effect == "other-status-message":
+            # Every error of that status, whatever provoked it, with another message.
+            status = int(self.fact.where.partition(":")[2])
+            message, field = contract.error.status_messages[status], contract.error.message_field
+            if response.status == status and isinstance(response.body, dict):
+                return _edited(response, contract.error.path,
+                               lambda e: dotted_set(e, field, f"{message} (altered)"))
             return response
         if effect == "schema-error-field":
             if response.status >= 400 and isinstance(response.body, dict):
@@ -397,6 +406,9 @@ def _mutant(contract: Contract, fact: Fact, exp: Expectation | None, siblings: l
     if kind == "restores":
         return make("the undo of a cancel answers 200 but the link stays cancelled",
                     effect="no-reversal")
+    if kind == "message":
+        return make(f"HTTP {where.partition(':')[2]} errors carry another message",
+                    effect="other-status-message")
     if kind == "valid":
         key = _optional_string_error_field(contract)
         return make(f"error bodies carry {key} as a number", effect="schema-error-field") if (
