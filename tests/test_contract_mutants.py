@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 
 import pytest
 
 from payconform.audit.contract_mutants import (
     ENGINE_KINDS,
+    GuardRow,
     contract_mutants_for,
     expectation_at,
     guard_table,
 )
 from payconform.audit.guards import GUARDS, OpenApiGuard, guard_rows, vendor_documents
+from payconform.audit.vendor_openapi import documents_of
 from payconform.cli.main import main
 from payconform.model.contract import Contract
 from payconform.model.facts import facts_of, scenarios_of
@@ -103,11 +106,74 @@ def test_the_faithful_contract_agrees_with_its_vendor_openapi(provider: str) -> 
 
 def test_the_vendor_openapi_guards_facts_where_a_document_ships() -> None:
     """Given a provider with a vendor OpenAPI document, that document guards some fact."""
-    with_docs = [p for p in CONTRACTS if vendor_documents(p)]
-    assert with_docs
+    with_docs = [p for p in CONTRACTS if vendor_documents(CONTRACTS[p])]
+    assert {"stripe-checkout", "stripe-payment-links", "paypal-invoices"} <= set(with_docs)
     for provider in with_docs:
         rows = guard_table(CONTRACTS[provider], [OpenApiGuard()])
         assert any(r.guarded for r in rows), provider
+
+
+@cache
+def _openapi_rows(provider: str) -> dict[str, GuardRow]:
+    return {r.fact.id: r for r in guard_table(CONTRACTS[provider], [OpenApiGuard()])}
+
+
+# Facts the OpenAPI 3.0 documents of Stripe (2023-08-16) and PayPal (Invoicing v2) state: a
+# response field's type, nullability or enumeration, a required field, the status of an answer.
+_STATED = [
+    ("stripe-checkout", "schema:stripe-checkout-session.json#/properties/amount_total/type"),
+    ("stripe-checkout", "schema:stripe-checkout-session.json#/properties/status/enum:None"),
+    ("stripe-checkout", "schema:stripe-checkout-session.json#/required:id"),
+    ("stripe-checkout", "schema:stripe-error.json#/properties/error/required:type"),
+    ("stripe-checkout", "cancel:open/http-status"),
+    ("stripe-checkout", "cancel:open/cancelled-status"),
+    ("stripe-checkout", "repeat/error:type"),
+    ("stripe-payment-links", "schema:stripe-payment-link.json#/properties/active/type"),
+    ("stripe-payment-links", "schema:stripe-payment-link.json#/required:url"),
+    ("stripe-payment-links", "cancel:active/http-status"),
+    ("paypal-invoices", "schema:paypal-invoice.json#/properties/id/type"),
+    ("paypal-invoices", "schema:paypal-invoice.json#/required:detail"),
+    ("paypal-invoices", "schema:paypal-invoice.json#/properties/status/enum:SENT"),
+    ("paypal-invoices", "schema:paypal-error.json#/properties/details/items/required:issue"),
+    ("paypal-invoices", "cancel:SENT/http-status"),
+    ("paypal-invoices", "cancel:DRAFT/http-status"),
+    ("paypal-invoices", "cancel:DRAFT/error:details.0.issue"),
+    ("paypal-invoices", "unknown-id/error:message"),
+]
+
+
+@pytest.mark.parametrize(("provider", "fact"), _STATED, ids=[f"{p}:{f}" for p, f in _STATED])
+def test_a_fact_the_vendor_openapi_states_is_guarded_by_it(provider: str, fact: str) -> None:
+    """Given a contract mutant of a fact Stripe's or PayPal's OpenAPI 3.0 document states,
+    the OpenAPI guard kills it, naming the document."""
+    row = _openapi_rows(provider)[fact]
+    assert row.killed_by == ("openapi",), row
+    assert row.evidence[0].startswith(f"openapi: {CONTRACTS[provider].vendor_openapi[0]}: "), row
+
+
+@pytest.mark.parametrize(("provider", "fact"), [
+    # The 2023-08-16 document neither requires a session's status nor says which Payment Link
+    # error code an unknown id gets: those facts rest on other sources.
+    ("stripe-checkout", "schema:stripe-checkout-session.json#/required:status"),
+    ("stripe-payment-links", "unknown-id/error:code"),
+    # PayPal's document names no invoice status the contract takes from another page.
+    ("paypal-invoices", "schema:paypal-invoice.json#/properties/status/enum:AUTO_CANCELLED"),
+])
+def test_a_fact_the_vendor_openapi_does_not_state_stays_unguarded_by_it(provider: str,
+                                                                        fact: str) -> None:
+    """Given a fact the document says nothing about, the OpenAPI guard does not claim it."""
+    assert _openapi_rows(provider)[fact].killed_by == ()
+
+
+def test_openapi_3_0_nullable_reads_as_json_schema_null() -> None:
+    """Given Stripe's ``nullable: true`` fields, the guard's reading admits null there (and the
+    faithful contract, whose schema admits null, contradicts nothing)."""
+    doc, = documents_of(CONTRACTS["stripe-checkout"])
+    session = doc.view([doc.components["schemas"]["checkout.session"]])
+    url = session.child("properties", "url")
+    status = session.child("properties", "status")
+    assert url is not None and url.types() == {"string", "null"}
+    assert status is not None and status.values() == {'"open"', '"complete"', '"expired"', "null"}
 
 
 def test_every_guard_is_registered_once() -> None:

@@ -5,12 +5,11 @@ in ``contracts/openapi/README.md``), named by the contract's ``vendor_openapi`` 
 provider. It must be a valid OpenAPI document, its cancel operation must join onto the
 contract's base URL exactly, and every response the simulator gives for a declared status
 must match the vendor's response schema (resolved against the whole document; OpenAPI 3.0
-``nullable`` read as JSON Schema's ``null`` type).
+read as JSON Schema by schemathesis's converter, ``nullable`` included).
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from typing import Any
@@ -20,6 +19,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from payconform.audit.vendor_openapi import VendorDocument
 from payconform.lanes.base import simulator_session
 from payconform.model.contract import Candidate, Contract, load_vendor_document, vendor_documents
 from payconform.model.outcomes import Outcome
@@ -53,18 +53,6 @@ def _cancel_operation(contract: Contract, name: str) -> tuple[str, dict[str, Any
                          f"(server path {server!r}, paths {list(doc['paths'])})")
 
 
-def _json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 schema keywords as JSON Schema (``nullable: true`` admits null)."""
-    if isinstance(node, list):
-        return [_json_schema(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _json_schema(v) for k, v in node.items() if k != "nullable"}
-    if node.get("nullable") is True:
-        return {"anyOf": [out, {"type": "null"}]}
-    return out
-
-
 def _content(response: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     """The JSON-ish media types of a response (a ``$ref`` to components/responses followed)."""
     ref = response.get("$ref")
@@ -74,15 +62,13 @@ def _content(response: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validator(contract: Contract, name: str, status: str) -> Draft202012Validator | None:
-    doc = DOCS[name]
+    # The document as JSON Schema (OpenAPI 3.0 through schemathesis's converter), the way the
+    # contract guard and the schemathesis suite read it.
+    doc = VendorDocument.load(name)
     _, operation = _cancel_operation(contract, name)
-    media = _content(operation["responses"][status], doc)
-    if not media:
-        return None
-    schema = next(iter(media.values()))["schema"]
-    root = {**_json_schema(copy.deepcopy(schema)),
-            "components": _json_schema(doc.get("components", {}))}
-    return Draft202012Validator(root)
+    response = doc.response(operation, status)
+    schema = doc.schema(response) if response is not None else None
+    return doc.validator(schema) if schema is not None else None
 
 
 def _declared_statuses() -> list[Any]:

@@ -12,62 +12,30 @@ subtracts the faithful contract's findings, so only what a mutation causes kills
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
-
-from jsonschema import Draft202012Validator
 
 from payconform.audit.contract_mutants import GUARDS, Guard, GuardRow, guard_table
+from payconform.audit.vendor_openapi import SchemaView, VendorDocument, documents_of
 from payconform.lanes.base import simulator_session
-from payconform.model.contract import Contract, dotted_get
+from payconform.model.contract import Contract, Expectation, dotted_get
 from payconform.model.evidence import corpus_for, judge
 from payconform.model.facts import Fact, scenarios_of
 from payconform.model.outcomes import Evidence, Outcome
 from payconform.model.registry import get_contract
-from payconform.model.schemas import schema_errors
+from payconform.model.schemas import schema_errors, validator
+from payconform.simulator.core import Simulator
 
 __all__ = ["CorpusGuard", "OpenApiGuard", "guard_rows", "unguarded", "vendor_documents"]
 
 _SUCCESS = (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
 
 
-def vendor_documents(provider: str) -> dict[str, dict[str, Any]]:
-    """The provider's vendor OpenAPI documents (``contracts/openapi/<provider>*.json``) by name."""
-    folder = resources.files("payconform.contracts").joinpath("openapi")
-    if not folder.is_dir():
-        return {}
-    out: dict[str, dict[str, Any]] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        stem = entry.name.removesuffix(".json")
-        if entry.name.endswith(".json") and (stem == provider or stem.startswith(f"{provider}-")):
-            out[entry.name] = json.loads(entry.read_text("utf-8"))
-    return out
-
-
-def _normal(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", "{id}", path.rstrip("/"))
-
-
-def _operation(doc: dict[str, Any], contract: Contract, method: str, path: str
-               ) -> dict[str, Any] | None:
-    """The vendor operation matching the contract's ``method path`` (relative to its base URL)."""
-    servers = [urlsplit(s.get("url", "")).path.rstrip("/") for s in doc.get("servers", [])] or [""]
-    bases = {urlsplit(u).path.rstrip("/") for u in contract.base_urls.values()}
-    # A versioned path ({version}) is the contract's under any of its API versions.
-    paths = {path.replace("{version}", v.name) for v in contract.api_versions}
-    wanted = {_normal(b + p) for b in bases for p in paths}
-    for vendor_path, item in doc.get("paths", {}).items():
-        operation = item.get(method.lower()) if isinstance(item, dict) else None
-        if operation is None:
-            continue
-        if any(_normal(server + vendor_path) in wanted for server in servers) or (
-                _normal(vendor_path) == _normal(path)):
-            return dict(operation, **{"x-parameters": item.get("parameters", [])})
-    return None
+def vendor_documents(contract: Contract) -> dict[str, dict[str, Any]]:
+    """The contract's vendor OpenAPI documents (``vendor_openapi``, else by provider) by name."""
+    return {doc.name: doc.raw for doc in documents_of(contract)}
 
 
 def _examples(response: dict[str, Any]) -> list[Any]:
@@ -89,36 +57,38 @@ def _examples(response: dict[str, Any]) -> list[Any]:
     return parsed
 
 
-def _response_schema(doc: dict[str, Any], response: dict[str, Any]) -> dict[str, Any] | None:
-    for media in response.get("content", {}).values():
-        schema = media.get("schema")
-        if isinstance(schema, dict):
-            # Local $refs (#/components/...) resolve against a root that carries the components.
-            return {**schema, "components": doc.get("components", {})}
-    return None
+def _pointer(error: Any) -> str:
+    return "/".join(map(str, error.absolute_path)) or "(root)"
 
 
 @dataclass
 class OpenApiGuard:
-    """The vendor's OpenAPI documents for the contract's cancel operation."""
+    """The vendor's OpenAPI documents: the cancel operation's declared statuses, credentials,
+    headers and examples; the response schema of each status the contract states, against the
+    contract's rendering of that answer; and the vendor's schemas of the link and of its
+    errors, against the contract's JSON Schemas (types, enumerated values, required names)."""
 
     name: str = "openapi"
 
     def findings(self, contract: Contract) -> set[str]:
         """Contradictions between the contract and the vendor's OpenAPI documents."""
         out: set[str] = set()
-        for label, doc in vendor_documents(contract.provider).items():
-            operation = _operation(doc, contract, contract.cancel.method, contract.cancel.path)
-            if operation is not None:
-                out |= {f"{label}: {f}" for f in self._cancel(doc, operation, contract)}
+        for doc in documents_of(contract):
+            cancel = doc.operation(contract, contract.cancel.method, contract.cancel.path)
+            found = self._schemas(doc, contract, cancel)
+            if cancel is not None:
+                found |= self._cancel(doc, cancel, contract)
+            out |= {f"{doc.name}: {f}" for f in found}
         return out
 
-    def _cancel(self, doc: dict[str, Any], operation: dict[str, Any], contract: Contract
+    def _cancel(self, doc: VendorDocument, operation: dict[str, Any], contract: Contract
                 ) -> set[str]:
         out: set[str] = set()
         responses: dict[str, Any] = operation.get("responses", {})
         declared = {int(code) for code in responses if code.isdigit()}
         wildcard = {code[0] for code in responses if code.upper().endswith("XX")}
+        # A vendor that lists its success statuses answers any other one with ``default``.
+        successes = {c for c in declared if 200 <= c < 300}
         for scenario in scenarios_of(contract):
             exp = scenario.expectation
             if exp.source.evidence is Evidence.UNVERIFIED:
@@ -126,16 +96,22 @@ class OpenApiGuard:
             success = exp.outcome in _SUCCESS
             status = contract.cancel_success_status if success and scenario.where.startswith(
                 "cancel:") else exp.http_status
-            if status is None or "default" in responses or str(status)[0] in wildcard:
+            if status is None:
                 continue
-            same_class = {c for c in declared if str(c)[0] == str(status)[0]}
-            if same_class and status not in declared:
+            if success and successes and "2" not in wildcard and status not in successes:
+                out.add(f"{scenario.where}: the vendor's cancel succeeds with HTTP "
+                        f"{sorted(successes)}, not {status}")
+            if "default" in responses or str(status)[0] in wildcard:
+                pass
+            elif {c for c in declared if str(c)[0] == str(status)[0]} and status not in declared:
                 out.add(f"{scenario.where}: the vendor declares no HTTP {status} for the cancel "
                         f"operation (it declares {sorted(declared)})")
+            if not success:
+                out |= self._refusal(doc, operation, contract, scenario.where, exp)
         params = [*operation.get("x-parameters", []), *operation.get("parameters", [])]
         required = {p.get("name", "").lower() for p in params
                     if isinstance(p, dict) and p.get("in") == "header" and p.get("required")}
-        secured = bool(operation.get("security", doc.get("security")))
+        secured = bool(operation.get("security", doc.raw.get("security")))
         auth_headers = {h.lower() for h in contract.auth.headers} or {"authorization"}
         if (secured or required & auth_headers) and contract.auth.missing.outcome in _SUCCESS:
             out.add("auth:missing: the vendor requires credentials on the cancel operation")
@@ -144,17 +120,30 @@ class OpenApiGuard:
             if header.name.lower() in required and probe is not None and (
                     probe.source.evidence is not Evidence.UNVERIFIED and probe.outcome in _SUCCESS):
                 out.add(f"header:missing:{header.name}: the vendor marks it required")
-        for code, response in responses.items():
-            if not isinstance(response, dict):
-                continue
-            for example in _examples(response):
+        for code in responses:
+            response = doc.response(operation, code)
+            for example in _examples(response or {}):
                 out |= self._example(contract, code, example)
-        ok = next((r for c, r in responses.items() if c.startswith("2") and isinstance(r, dict)),
-                  None)
-        schema = _response_schema(doc, ok) if ok is not None else None
-        if schema is not None:
-            out |= self._rendered(contract, schema)
+        if not contract.cancel_no_body:
+            out |= self._rendered(doc, operation, contract)
         return out
+
+    def _refusal(self, doc: VendorDocument, operation: dict[str, Any], contract: Contract,
+                 where: str, exp: Expectation) -> set[str]:
+        """The contract's refusal body at ``where`` against the vendor's schema for its status."""
+        # Without error fields the body is the template's filler, which states nothing.
+        if exp.http_status is None or not exp.error or any(
+                s is not None and s.evidence is Evidence.UNVERIFIED
+                for s in (exp.http_status_source, exp.error_source)):
+            return set()
+        answer = doc.response_for(operation, exp.http_status)
+        schema = doc.schema(answer[1]) if answer is not None else None
+        if answer is None or schema is None:
+            return set()
+        body = Simulator(contract).refusal(exp.played, "payconform-guard-id").body
+        return {f"{where}: the contract's HTTP {exp.http_status} body breaks the vendor's "
+                f"{answer[0]} response schema at {_pointer(e)}: {e.message}"
+                for e in doc.validator(schema).iter_errors(body)}
 
     def _example(self, contract: Contract, code: str, example: Any) -> set[str]:
         out: set[str] = set()
@@ -171,18 +160,86 @@ class OpenApiGuard:
                 for e in schema_errors(schema_file, example, limit=50)}
         return out
 
-    def _rendered(self, contract: Contract, schema: dict[str, Any]) -> set[str]:
-        """The simulator's cancel body (rendered from the contract) against the vendor schema."""
+    def _rendered(self, doc: VendorDocument, operation: dict[str, Any], contract: Contract
+                  ) -> set[str]:
+        """The simulator's answer to a cancel of a new link (rendered from the contract), when
+        it is a success, against the vendor's response schema for its status."""
         session = simulator_session(contract)
         try:
             link_id = session.client.link_id_of(session.client.create())
-            body = session.client.cancel(link_id, pre_status=contract.initial_status).json
+            answer = session.client.cancel(link_id, pre_status=contract.initial_status)
         finally:
             session.close()
-        validator = Draft202012Validator(schema)
-        return {f"the contract's cancel body breaks the vendor's response schema at "
-                f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
-                for e in validator.iter_errors(body)}
+        # A refused cancel is judged by the scenario's own refusal check, not by a 2xx schema.
+        response = doc.response_for(operation, answer.status) if (
+            200 <= answer.status < 300) else None
+        schema = doc.schema(response[1]) if response is not None else None
+        if response is None or schema is None:
+            return set()
+        return {f"the contract's cancel body breaks the vendor's {response[0]} response schema "
+                f"at {_pointer(e)}: {e.message}"
+                for e in doc.validator(schema).iter_errors(answer.json)}
+
+    def _schemas(self, doc: VendorDocument, contract: Contract,
+                 cancel: dict[str, Any] | None) -> set[str]:
+        """The contract's schemas against the vendor's: the link (every 2xx answer of create,
+        fetch and cancel) and the error (every other answer of the cancel)."""
+        def answers(operation: dict[str, Any] | None, success: bool) -> list[dict[str, Any]]:
+            out = []
+            for code in (operation or {}).get("responses", {}):
+                response = doc.response(operation or {}, code)
+                schema = doc.schema(response) if response is not None else None
+                if schema is not None and code.startswith("2") == success:
+                    out.append(schema)
+            return out
+
+        # A cancel that answers something other than the link is judged by its own schema.
+        answered = (contract.create.operation, contract.fetch) if (
+            contract.cancel_response is not None) else (
+            contract.create.operation, contract.fetch, contract.cancel)
+        link = [s for op in answered
+                for s in answers(doc.operation(contract, op.method, op.path), True)]
+        pairs = [(v.entity_schema_file, link) for v in contract.api_versions]
+        if contract.cancel_response is not None:
+            pairs.append((contract.cancel_response.schema_file, answers(cancel, True)))
+        pairs.append((contract.error.schema_file, answers(cancel, False)))
+        out: set[str] = set()
+        for file, vendor in dict(pairs).items():
+            if vendor:
+                out |= {f"{file}{p}: {m}" for p, m in
+                        _compare(validator(file).schema, doc.view(vendor), "#")}
+        return out
+
+
+def _compare(node: Any, vendor: SchemaView, pointer: str) -> Iterator[tuple[str, str]]:
+    """Where the contract schema ``node`` contradicts what the vendor states at the same place:
+    a type the vendor never gives, a value the vendor lists that it does not admit, a field it
+    describes but leaves optional that the vendor requires."""
+    if not isinstance(node, dict):
+        return
+    kinds = vendor.types()
+    if "type" in node and kinds:
+        mine = {node["type"]} if isinstance(node["type"], str) else set(node["type"])
+        mine |= {"integer"} if "number" in mine else set()
+        if mine - {"null"} and kinds - {"null"} and not (mine - {"null"}) & kinds:
+            yield pointer, (f"type {sorted(mine)}, where the vendor gives {sorted(kinds)}")
+    values = vendor.values()
+    admitted = ({json.dumps(v, sort_keys=True) for v in node["enum"]} if "enum" in node
+                else {json.dumps(node["const"], sort_keys=True)} if "const" in node else None)
+    if values is not None and admitted is not None:
+        for value in sorted(values - admitted):
+            yield pointer, f"the vendor lists {value}, which the contract does not admit"
+    described = set(node.get("properties") or {})
+    for name in sorted((vendor.required() & described) - set(node.get("required") or [])):
+        yield pointer, f"the vendor requires {name!r}, which the contract leaves optional"
+    for name, child in (node.get("properties") or {}).items():
+        view = vendor.child("properties", name)
+        if view is not None:
+            yield from _compare(child, view, f"{pointer}/properties/{name}")
+    for keyword in ("items", "additionalProperties"):
+        view = vendor.child(keyword) if isinstance(node.get(keyword), dict) else None
+        if view is not None:
+            yield from _compare(node[keyword], view, f"{pointer}/{keyword}")
 
 
 @dataclass

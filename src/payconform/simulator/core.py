@@ -684,6 +684,11 @@ class Simulator:
             **{f"related.{name}": value for name, value in link.related.items()},
         }
 
+    def refusal(self, played: Candidate, link_id: str) -> SimResponse:
+        """The answer this simulator gives when it plays the refusal ``played`` for ``link_id``
+        (the contract's error template with the candidate's fields and HTTP status)."""
+        return self._error(played, link_id)
+
     def _error(self, played: Candidate, link_id: str) -> SimResponse:
         return self._error_body(played.http_status or 400, {
             key: value.replace("{id}", link_id) for key, value in played.error.items()})
