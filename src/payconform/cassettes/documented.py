@@ -1,8 +1,8 @@
 """Documented-example cassettes: vendor-published bodies played through the suite's scenarios.
 
 Each :class:`Example` puts one published body (from the evidence corpus,
-``contracts/evidence/<provider>/``) in place of one response of a scenario recorded from the simulator over loopback; the setup calls
-around it (create, fetch) stay simulator answers, and the cassette's metadata says which
+``contracts/evidence/<provider>/``) in place of one response of a scenario recorded from the
+simulator over loopback; the setup calls around it (create, fetch) stay simulator answers, and the cassette's metadata says which
 interaction is the vendor's and where it comes from. Nothing in a vendor body is edited: an
 example that contradicts the contract shows up as the verdict the suite gives it.
 
@@ -87,6 +87,9 @@ EXAMPLES: tuple[Example, ...] = (
             "payment-link-fixture.json", _OK),
     Example("paypal-invoices", "schema.success--api-version_2.3", "create", 1,
             "invoice-create-201-openapi.json"),
+    # The reference page prints the envelope with no status; 404 is the contract's unknown id.
+    Example("paypal-payment-links", "schema.error--unknown-id", "cancel", 1,
+            "error-envelope-reference-example.json", 404),
     Example("mollie", "schema.success--api-version_v2", "fetch", 1, "payment-link-sdk-mock.json"),
     Example("mollie", "schema.error--auth-invalid", "cancel", 1, "error-unauthorized-sdk-mock.json"),
     Example("mollie-archive", "schema.success--api-version_v2", "fetch", 1,
