@@ -139,6 +139,8 @@ _STATED = [
     ("paypal-invoices", "cancel:DRAFT/http-status"),
     ("paypal-invoices", "cancel:DRAFT/error:details.0.issue"),
     ("paypal-invoices", "unknown-id/error:message"),
+    # error_400.message is a one-value enum: the message of every 400 (ErrorSpec.status_messages).
+    ("paypal-invoices", "error-message:400/message"),
 ]
 
 

@@ -65,8 +65,9 @@ def _pointer(error: Any) -> str:
 class OpenApiGuard:
     """The vendor's OpenAPI documents: the cancel operation's declared statuses, credentials,
     headers and examples; the response schema of each status the contract states, against the
-    contract's rendering of that answer; and the vendor's schemas of the link and of its
-    errors, against the contract's JSON Schemas (types, enumerated values, required names)."""
+    contract's rendering of that answer (the one message of a status too); and the vendor's
+    schemas of the link and of its errors, against the contract's JSON Schemas (types,
+    enumerated values, required names)."""
 
     name: str = "openapi"
 
@@ -75,7 +76,7 @@ class OpenApiGuard:
         out: set[str] = set()
         for doc in documents_of(contract):
             cancel = doc.operation(contract, contract.cancel.method, contract.cancel.path)
-            found = self._schemas(doc, contract, cancel)
+            found = self._schemas(doc, contract, cancel) | self._status_messages(doc, contract)
             if cancel is not None:
                 found |= self._cancel(doc, cancel, contract)
             out |= {f"{doc.name}: {f}" for f in found}
@@ -144,6 +145,23 @@ class OpenApiGuard:
         return {f"{where}: the contract's HTTP {exp.http_status} body breaks the vendor's "
                 f"{answer[0]} response schema at {_pointer(e)}: {e.message}"
                 for e in doc.validator(schema).iter_errors(body)}
+
+    def _status_messages(self, doc: VendorDocument, contract: Contract) -> set[str]:
+        """The simulator's own refusal of each status with one documented message (a malformed
+        create, ``ErrorSpec.status_messages``) against the vendor's schema for that status."""
+        op = contract.create.operation
+        create = doc.operation(contract, op.method, op.path)
+        out: set[str] = set()
+        for status in sorted(contract.error.status_messages):
+            answer = doc.response_for(create, status) if create is not None else None
+            schema = doc.schema(answer[1]) if answer is not None else None
+            if answer is None or schema is None:
+                continue
+            body = Simulator(contract).error_response(status, "payconform guard").body
+            out |= {f"error-message:{status}: the contract's HTTP {status} body breaks the "
+                    f"vendor's {answer[0]} response schema at {_pointer(e)}: {e.message}"
+                    for e in doc.validator(schema).iter_errors(body)}
+        return out
 
     def _example(self, contract: Contract, code: str, example: Any) -> set[str]:
         out: set[str] = set()
