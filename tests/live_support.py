@@ -28,8 +28,9 @@ def credentials_env(contract: Contract) -> dict[str, str]:
 def live_env(contract: Contract, **settings: str) -> dict[str, str]:
     """Credentials plus live settings fit for loopback tests (no client-side rate limit)."""
     env = credentials_env(contract)
+    # A served simulator is not the vendor: its documented rate limits need not be honoured.
     env.update({"PAYCONFORM_LIVE_RATE": "0", "PAYCONFORM_LIVE_BACKOFF": "0.01",
-                "PAYCONFORM_LIVE_TIMEOUT": "5"})
+                "PAYCONFORM_LIVE_TIMEOUT": "5", "PAYCONFORM_LIVE_VENDOR_LIMITS": "0"})
     env.update({f"PAYCONFORM_LIVE_{k.upper()}": v for k, v in settings.items()})
     return env
 

@@ -2,6 +2,9 @@
 against every provider served on loopback passes within its budget, with the README's
 defaults and with ``examples/live-nightly.yml``'s settings, and sends exactly the calls the
 README's table states (rule catalog and cleanup) and no more than its property-search share.
+The same runs show the faithful live lane end to end: every link they create is tagged with
+the run id and none is left cancellable, the report counts exactly the requests each server
+received, and the history has one line per provider x rule.
 
 A provider added to ``contracts/`` is picked up here with no new code: the README table must
 then gain its row (the failure message prints it).
@@ -9,20 +12,27 @@ then gain its row (the failure message prints it).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from jsonschema import Draft202012Validator
 
 from payconform.lanes.base import LaneOptions
 from payconform.lanes.live import LivePolicy
 from payconform.lanes.plan import plan_calls
-from payconform.model.registry import all_contracts
+from payconform.model.contract import dotted_get
+from payconform.model.registry import all_contracts, get_contract
+from payconform.reporting.history import HISTORY_FILE
+from payconform.reporting.report import report_schema
 from payconform.rules.catalog import cases_for
+from payconform.simulator.core import Simulator
 from tests.live_support import live_env, seed_fixtures, served
 
 pytest_plugins = ["pytester"]
@@ -49,6 +59,7 @@ def readme_counts() -> dict[str, dict[str, int]]:
             for p, a, b, c, d in rows}
 
 
+@functools.cache
 def planned(setting: str) -> dict[str, dict[str, int]]:
     """Each provider's call plan for a full live run (every fixture link set) under ``setting``."""
     settings = nightly_settings() if setting == "nightly" else {}
@@ -74,11 +85,13 @@ def test_a_full_live_run_passes_within_budget_with_the_readme_counts(
     assert setting == "default" or "PAYCONFORM_LIVE_BUDGET" in settings
     for var in [v for v in os.environ if v.startswith("PAYCONFORM_")]:
         monkeypatch.delenv(var)
+    servers = {}
     with ExitStack() as stack:
         for contract in CONTRACTS:
-            server, _ = stack.enter_context(served(contract))
-            env = {**live_env(contract), **seed_fixtures(contract, server), **settings,
-                   "PAYCONFORM_LIVE_RATE": "0"}
+            server, simulator = stack.enter_context(served(contract))
+            fixtures = seed_fixtures(contract, server)
+            servers[contract.provider] = (simulator, set(fixtures.values()), len(simulator.requests))
+            env = {**live_env(contract), **fixtures, **settings, "PAYCONFORM_LIVE_RATE": "0"}
             for var, value in env.items():
                 monkeypatch.setenv(var, value)
             monkeypatch.setenv(
@@ -104,6 +117,31 @@ def test_a_full_live_run_passes_within_budget_with_the_readme_counts(
         assert plan == plans[provider], "the run planned as the plan of the README table"
         assert calls["search"] + calls["cleanup"] - plan["cleanup"] <= plan["search"], (provider, calls)
         result.stdout.fnmatch_lines([f"payconform: {provider}: plan {plan['rules']} calls*"])
+    _faithful_end_to_end(doc, servers, pytester.path / "reports")
+
+
+def _faithful_end_to_end(doc: dict[str, Any], servers: dict[str, tuple[Simulator, set[str], int]],
+                         reports: Path) -> None:
+    """Every link the run created is tagged with its id and left in no open status; each
+    server received exactly the calls the report counts, and cleanup met no error; the
+    history has one line per provider x rule of this run."""
+    Draft202012Validator(report_schema()).validate(doc)
+    tag = f"payconform-{doc['run']['id']}"
+    for provider, (simulator, fixtures, before) in servers.items():
+        contract = get_contract(provider)
+        made = [link for link in simulator.links.values() if link.id not in fixtures]
+        assert made, provider
+        open_statuses = {*contract.cancellable_statuses, contract.initial_status}
+        assert [link.id for link in made if link.status in open_statuses] == [], provider
+        if contract.create.tag_path:
+            tags = {dotted_get(link.request, contract.create.tag_path) for link in made}
+            assert tags == {tag}, (provider, tags)
+        assert doc["run"]["api_calls"][provider]["total"] == len(simulator.requests) - before
+        assert doc["run"]["cleanup"][provider]["errors"] == []
+    history = [json.loads(line) for line in (reports / HISTORY_FILE).read_text().splitlines()]
+    assert sorted((h["provider"], h["rule_id"]) for h in history) == sorted(
+        {(r["provider"], r["rule_id"]) for r in doc["results"]})
+    assert {h["run_id"] for h in history} == {doc["run"]["id"]}
 
 
 def test_the_readme_states_the_planned_call_counts() -> None:

@@ -178,6 +178,21 @@ def test_a_documented_per_endpoint_limit_spaces_each_endpoint_apart() -> None:
     assert waits == pytest.approx([1.0, 2.0])
 
 
+def test_vendor_limits_off_leaves_only_the_run_rate() -> None:
+    """Given PAYCONFORM_LIVE_VENDOR_LIMITS=0 (a target that is not the vendor), the same
+    three expiries do not wait for Xendit's documented limit."""
+    xendit = get_contract("xendit")
+    waits: list[float] = []
+    policy = LivePolicy.from_env("xendit", {"PAYCONFORM_LIVE_RATE": "0",
+                                            "PAYCONFORM_LIVE_VENDOR_LIMITS": "0"})
+    transport = LiveTransport(httpx.MockTransport(lambda r: httpx.Response(200, json={})),
+                              xendit, policy, sleep=waits.append, clock=lambda: 0.0)
+    with httpx.Client(transport=transport, base_url="http://127.0.0.1/") as client:
+        for link in ("a", "b", "c"):
+            client.post(f"invoices/{link}/expire!")
+    assert waits == []
+
+
 def test_retry_after_as_an_http_date_is_honoured() -> None:
     """Given Retry-After as an HTTP date a few seconds ahead, the wait follows it."""
     from datetime import UTC, datetime, timedelta

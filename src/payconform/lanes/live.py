@@ -117,6 +117,7 @@ class LivePolicy:
     timeout: float = 15.0
     #: The share of the budget property searches may spend (their links' cleanup included).
     search_share: float = 0.25
+    vendor_limits: int = 1
 
     @classmethod
     def from_env(cls, provider: str, env: Mapping[str, str]) -> LivePolicy:
@@ -249,7 +250,7 @@ class LiveTransport(httpx.BaseTransport):
         intervals: list[tuple[str, float]] = []
         if self.policy.rate > 0:
             intervals.append(("", 1.0 / self.policy.rate))
-        for limit in self.contract.rate_limits:
+        for limit in self.contract.rate_limits if self.policy.vendor_limits else ():
             key = _endpoint_key(self.contract, request) if limit.scope == "endpoint" else "*"
             intervals.append((key, 60.0 / limit.requests_per_minute))
         if not intervals:
