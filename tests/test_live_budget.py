@@ -179,3 +179,17 @@ def test_a_budget_that_cannot_cover_the_selected_cases_is_refused_in_one_line(
     lines = [line for line in result.stdout.lines + result.stderr.lines
              if "cannot cover" in line]
     assert len(lines) == 1 and var in lines[0] and "budget of 10 API calls" in lines[0], lines
+
+
+def test_the_plan_dry_run_neither_waits_nor_counts_against_the_budget() -> None:
+    """Given Xendit's documented per-endpoint limit and the default run rate, the dry run the
+    plan makes against an in-process simulator is not spaced out (it would sleep about a
+    second per call before the first real request) and has no budget of its own."""
+    from payconform.lanes.plan import _dry_env
+    from payconform.simulator.core import Simulator
+
+    xendit = get_contract("xendit")
+    dry = _dry_env(xendit, live_env(xendit), Simulator(xendit))
+    policy = LivePolicy.from_env("xendit", {**dry, "PAYCONFORM_LIVE_RATE": "4",
+                                            "PAYCONFORM_LIVE_VENDOR_LIMITS": "1"})
+    assert (policy.rate, policy.vendor_limits, policy.budget) == (0, 0, 10**9)

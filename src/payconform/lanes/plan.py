@@ -80,7 +80,9 @@ def _dry_env(contract: Contract, env: Mapping[str, str], simulator: Simulator) -
     by a simulator link in the same status (call counts do not depend on the id)."""
     out = dict(env)
     suffix = "_" + contract.provider.upper().replace("-", "_")
-    out.update({f"PAYCONFORM_LIVE_BUDGET{suffix}": str(10**9), f"PAYCONFORM_LIVE_RATE{suffix}": "0"})
+    # The dry run talks to an in-process simulator: no budget, no spacing of calls.
+    out.update({f"PAYCONFORM_LIVE_BUDGET{suffix}": str(10**9), f"PAYCONFORM_LIVE_RATE{suffix}": "0",
+                f"PAYCONFORM_LIVE_VENDOR_LIMITS{suffix}": "0"})
     http = ProviderClient(contract, httpx.Client(base_url=contract.base_urls["sandbox"] + "/",
                                                  transport=SimulatorTransport(simulator)),
                           Credentials(dict(simulator.credentials)))
