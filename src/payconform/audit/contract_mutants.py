@@ -10,7 +10,10 @@ contract does not have. A fact no guard kills is **unguarded**: its verdicts res
 contract's citation.
 
 Guards are plain objects in :data:`GUARDS` (``name`` + ``findings(contract)``); other modules
-may append to it.
+may append to it. A guard that can judge only some facts, and only when something optional is
+installed, also says which facts it observes (``observes(contract, fact)``) and why it cannot
+judge a contract (``unavailable(contract)``): those facts are then listed as unjudged by it,
+with the reason, never passed silently.
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ class GuardRow:
     mutant: str
     killed_by: tuple[str, ...]
     evidence: tuple[str, ...] = ()
+    #: Guards that observe this fact but could not judge it here: ``"<guard>: <reason>"``.
+    unjudged: tuple[str, ...] = ()
 
     @property
     def guarded(self) -> bool:
@@ -330,20 +335,40 @@ def guard_table(contract: Contract, guards: list[Guard] | None = None,
                 ) -> list[GuardRow]:
     """Which guards kill each contract mutant of ``contract`` (baseline findings subtracted)."""
     chosen = GUARDS if guards is None else guards
-    baseline = {guard.name: guard.findings(contract) for guard in chosen}
+    missing = {guard.name: _unavailable(guard, contract) for guard in chosen}
+    judging = [guard for guard in chosen if missing[guard.name] is None]
+    baseline = {guard.name: guard.findings(contract) for guard in judging}
     rows: list[GuardRow] = []
     for mutant in mutants(contract):
         killed: list[str] = []
         evidence: list[str] = []
-        for guard in chosen:
+        for guard in judging:
+            if not _observes(guard, contract, mutant.fact):
+                continue
             with schema_overrides(mutant.schemas):
                 new = sorted(guard.findings(mutant.contract) - baseline[guard.name])
             if new:
                 killed.append(guard.name)
                 evidence.append(f"{guard.name}: {new[0]}")
+        unjudged = tuple(f"{guard.name}: {missing[guard.name]}" for guard in chosen
+                         if missing[guard.name] is not None
+                         and _observes(guard, contract, mutant.fact))
         rows.append(GuardRow(contract.provider, mutant.fact, mutant.description, tuple(killed),
-                             tuple(evidence)))
+                             tuple(evidence), unjudged))
     return rows
+
+
+def _unavailable(guard: Guard, contract: Contract) -> str | None:
+    """Why ``guard`` cannot judge ``contract`` (None: it can, or it always can)."""
+    check = getattr(guard, "unavailable", None)
+    reason: str | None = check(contract) if check is not None else None
+    return reason
+
+
+def _observes(guard: Guard, contract: Contract, fact: Fact) -> bool:
+    """Whether ``guard`` can see ``fact`` at all (a guard without the method sees every fact)."""
+    check = getattr(guard, "observes", None)
+    return bool(check(contract, fact)) if check is not None else True
 
 
 def unguarded_facts(rows: list[GuardRow]) -> list[Fact]:

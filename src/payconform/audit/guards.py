@@ -4,6 +4,8 @@
   codes the vendor declares for the operation, required header parameters and security,
   response examples, response schemas against the simulator's rendering of the contract).
 - ``corpus``: the vendor evidence corpus (``contracts/evidence/``), where it exists.
+- ``sdk``: the official SDKs driven against the simulator of the contract (``audit/sdks.py``),
+  where a probe exists and its SDK is installed (otherwise its facts are listed as unjudged).
 
 Each guard returns contradictions as text; :func:`payconform.audit.contract_mutants.guard_table`
 subtracts the faithful contract's findings, so only what a mutation causes kills it.
@@ -11,13 +13,15 @@ subtracts the faithful contract's findings, so only what a mutation causes kills
 
 from __future__ import annotations
 
+import atexit
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from payconform.audit.contract_mutants import GUARDS, Guard, GuardRow, guard_table
+from payconform.audit.sdks import Target, probe_for
 from payconform.audit.vendor_openapi import SchemaView, VendorDocument, documents_of
 from payconform.lanes.base import simulator_session
 from payconform.model.contract import Contract, Expectation, dotted_get
@@ -27,8 +31,9 @@ from payconform.model.outcomes import Evidence, Outcome
 from payconform.model.registry import get_contract
 from payconform.model.schemas import schema_errors, validator
 from payconform.simulator.core import Simulator
+from payconform.simulator.server import RunningServer, serve_in_thread
 
-__all__ = ["CorpusGuard", "OpenApiGuard", "guard_rows", "unguarded", "vendor_documents"]
+__all__ = ["CorpusGuard", "OpenApiGuard", "SdkGuard", "guard_rows", "unguarded", "vendor_documents"]
 
 _SUCCESS = (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
 
@@ -275,6 +280,57 @@ class CorpusGuard:
         return {str(c) for c in contradictions}
 
 
+#: Fact kinds an SDK can see in what a cancel answers.
+_SDK_KINDS = ("outcome", "refused", "http-status", "error", "cancelled-status")
+
+
+@dataclass
+class SdkGuard:
+    """The official SDKs' behaviour against the simulator of the contract (``audit/sdks.py``).
+
+    One simulator is served per provider for the whole table; each contract (mutant) gets a
+    fresh simulator on that socket. Only the facts a probe's scenarios reach are judged, and a
+    contract whose answers are unchanged (a schema mutant) reuses the findings.
+    """
+
+    name: str = "sdk"
+    _servers: dict[str, RunningServer] = field(default_factory=dict)
+    _seen: dict[str, set[str]] = field(default_factory=dict)
+
+    def observes(self, contract: Contract, fact: Fact) -> bool:
+        """Whether a probe of this contract reaches the fact's scenario, of a kind it sees."""
+        probe = probe_for(contract.provider)
+        return probe is not None and fact.kind in _SDK_KINDS and fact.where in probe.scenarios
+
+    def unavailable(self, contract: Contract) -> str | None:
+        """Why the SDK cannot judge (its package is not installed), or None."""
+        probe = probe_for(contract.provider)
+        if probe is None or probe.installed():
+            return None
+        return f"{probe.package} is not installed (pip install 'payconform[sdk]')"
+
+    def findings(self, contract: Contract) -> set[str]:
+        """Where the SDK behaves otherwise than its own code says, against this contract."""
+        probe = probe_for(contract.provider)
+        if probe is None or not probe.installed():
+            return set()
+        key = contract.model_dump_json()
+        if key not in self._seen:
+            server = self._servers.get(contract.provider)
+            if server is None:
+                server = self._servers[contract.provider] = serve_in_thread(Simulator(contract))
+            assert server.app is not None
+            server.app.simulator = Simulator(contract)
+            self._seen[key] = set(probe.run(Target(contract, server.origin, server.base_url)))
+        return self._seen[key]
+
+    def close(self) -> None:
+        """Stop every served simulator."""
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+
+
 def _register(guard: Guard) -> None:
     if all(g.name != guard.name for g in GUARDS):
         GUARDS.append(guard)
@@ -282,6 +338,9 @@ def _register(guard: Guard) -> None:
 
 _register(OpenApiGuard())
 _register(CorpusGuard())
+_SDK = SdkGuard()
+_register(_SDK)
+atexit.register(_SDK.close)
 
 
 @cache

@@ -150,7 +150,8 @@ def _cmd_providers(args: argparse.Namespace) -> int:
             "guarded_facts": sum(g.guarded for g in guards),
             "judged_facts": len(guards),
             "unguarded": [{"fact": g.fact.id, "evidence": g.fact.evidence.value,
-                           "rule": g.fact.rule_id, "citation": g.fact.source.citation}
+                           "rule": g.fact.rule_id, "citation": g.fact.source.citation,
+                           "unjudged_by": list(g.unjudged)}
                           for g in guards if not g.guarded],
             **_live_setup(contract),
         })
@@ -179,7 +180,8 @@ def _cmd_providers(args: argparse.Namespace) -> int:
                 name, _, constraint = item["fact"][len("schema:"):].partition("#")
                 by_schema.setdefault(name, []).append(constraint)
             else:
-                print(f"    {item['fact']} [{item['evidence']}]")
+                missing = "".join(f"; not judged by {u}" for u in item["unjudged_by"])
+                print(f"    {item['fact']} [{item['evidence']}]{missing}")
         for name, constraints in by_schema.items():
             print(f"    schema {name} ({len(constraints)} constraints): {', '.join(constraints)}")
     return 0
@@ -222,13 +224,16 @@ def _cmd_mutants(args: argparse.Namespace) -> int:
     for name, grows in guarded.items():
         for g in grows:
             first = g.evidence[0].replace("|", "/") if g.evidence else "-"
+            missing = "".join(f" (not judged by {u})" for u in g.unjudged)
             print(f"| {name} | `{g.fact.id}` | {g.fact.evidence.value} | {g.mutant} "
-                  f"| {', '.join(g.killed_by) or '**unguarded**'} | {first} |")
+                  f"| {', '.join(g.killed_by) or '**unguarded**'}{missing} | {first} |")
     print()
     for name, grows in guarded.items():
         bare = [g.fact.id for g in grows if not g.guarded]
+        absent = sorted({u for g in grows if not g.guarded for u in g.unjudged})
         print(f"{name}: {len(grows)} judged facts, {len(grows) - len(bare)} guarded by independent "
-              f"evidence; unguarded: {', '.join(bare) or 'none'}")
+              f"evidence; unguarded: {', '.join(bare) or 'none'}"
+              + "".join(f"; not judged by {u}" for u in absent))
     return 1 if survivors else 0
 
 

@@ -319,6 +319,8 @@ class RunningServer:
     base_url: str
     origin: str
     control_token: str | None = None
+    #: The served app: setting ``app.simulator`` serves another simulator on the same socket.
+    app: SimulatorApp | None = None
 
     def stop(self) -> None:
         """Stop serving, close the socket and every connection."""
@@ -339,8 +341,8 @@ def serve_in_thread(simulator: Simulator, host: str = "127.0.0.1", port: int = 0
     limits = limits or ServeLimits()
     sock = bind(host, port, limits.backlog)
     origin, base_url = _urls(sock, simulator)
-    server = _uvicorn(SimulatorApp(simulator, limits=limits, guard=ControlGuard(control_token)),
-                      limits, log_level)
+    app = SimulatorApp(simulator, limits=limits, guard=ControlGuard(control_token))
+    server = _uvicorn(app, limits, log_level)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name="payconform-simulator", daemon=True)
     thread.start()
@@ -353,7 +355,7 @@ def serve_in_thread(simulator: Simulator, host: str = "127.0.0.1", port: int = 0
     if not server.started:
         sock.close()
         raise RuntimeError("the simulator server did not start")
-    return RunningServer(server, thread, base_url, origin, control_token)
+    return RunningServer(server, thread, base_url, origin, control_token, app)
 
 
 def serve_forever(simulator: Simulator, host: str, port: int, *, control_token: str | None = None,
