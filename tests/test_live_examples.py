@@ -148,8 +148,11 @@ def test_dry_run_of_the_nightly_workflow_against_served_simulators(tmp_path: Pat
     contract = get_contract("cashfree")
     with ExitStack() as stack:
         server, _ = stack.enter_context(served(contract))
+        # The workflow's run-wide rate (2 a second) would only space the calls to the
+        # loopback server out; the per-provider setting overrides it for this test alone.
         env = {**live_env(contract), **seed_fixtures(contract, server),
-               "PAYCONFORM_BASE_URL_CASHFREE": server.base_url, "PYTEST_ADDOPTS": "-p no:xdist"}
+               "PAYCONFORM_BASE_URL_CASHFREE": server.base_url, "PYTEST_ADDOPTS": "-p no:xdist",
+               "PAYCONFORM_LIVE_RATE_CASHFREE": "0"}
         for var in get_contract("razorpay").auth.credentials.values():
             env.pop(var, None)
         run = DryRun(tmp_path, env)
