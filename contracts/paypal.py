@@ -1,4 +1,4 @@
-"""PayPal Invoicing v2: cancel a sent invoice.
+"""PayPal: Invoicing v2 (cancel a sent invoice) and Payment Links and Buttons v1 (delete a link).
 
 Sources are cited per fact. The official OpenAPI subset ships as
 ``contracts/openapi/paypal-invoicing-v2.json`` (provenance in ``contracts/openapi/README.md``).
@@ -11,7 +11,12 @@ refusal is a 422 told apart by ``details[0].issue`` (dotted error paths). Tokens
 /v1/checkout/payment-resources/{id}`` deletes a link for good (204, no body; a read of it is a
 404 afterwards: ``Contract.cancelled_fetch``). Same vendor, same token flow, same error
 envelope; its own scope, hosts (production is ``api.paypal.com``) and resource. The create
-body is the one PayPal's reference pages and its official agent toolkit send (sources below).
+body is the one PayPal's reference pages document and its official agent toolkit sends (both
+cited at ``create``); the toolkit is PayPal's own repository, so what its code sends counts as
+documented, while its prompt's "500 instead of 404" is kept as a note: it contradicts the
+reference pages and its reviewer questioned it. The vendor's OpenAPI for this API is published
+only on developer.paypal.com, in no repository, so it is not shipped here (no vendor-OpenAPI
+guard or schemathesis run for it).
 """
 
 from payconform.contract import (
