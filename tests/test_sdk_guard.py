@@ -49,6 +49,9 @@ def test_the_sdk_finds_nothing_against_the_faithful_contract(sdk: SdkGuard, prov
     # stripe raises InvalidRequestError only for HTTP 400 and 404.
     ("stripe-checkout", "repeat/http-status", "not InvalidRequestError"),
     ("stripe-checkout", "cancel:complete/http-status", "not InvalidRequestError"),
+    # commet-sdk's payments.cancel docstring: a processing link cannot be canceled.
+    ("commet", "cancel:processing/outcome", "started processing can be canceled"),
+    ("commet", "variant:charge/outcome", "Charges cannot be canceled"),
 ])
 def test_a_contract_mutant_only_the_sdk_states_is_killed_by_the_sdk_alone(
         provider: str, fact: str, says: str) -> None:

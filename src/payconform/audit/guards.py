@@ -280,10 +280,6 @@ class CorpusGuard:
         return {str(c) for c in contradictions}
 
 
-#: Fact kinds an SDK can see in what a cancel answers.
-_SDK_KINDS = ("outcome", "refused", "http-status", "error", "cancelled-status")
-
-
 @dataclass
 class SdkGuard:
     """The official SDKs' behaviour against the simulator of the contract (``audit/sdks.py``).
@@ -300,7 +296,7 @@ class SdkGuard:
     def observes(self, contract: Contract, fact: Fact) -> bool:
         """Whether a probe of this contract reaches the fact's scenario, of a kind it sees."""
         probe = probe_for(contract.provider)
-        return probe is not None and fact.kind in _SDK_KINDS and fact.where in probe.scenarios
+        return probe is not None and probe.observes(fact.where, fact.kind)
 
     def unavailable(self, contract: Contract) -> str | None:
         """Why the SDK cannot judge (its package is not installed), or None."""

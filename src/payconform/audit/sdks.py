@@ -55,6 +55,12 @@ class Probe:
     module: str  #: what must be importable
     scenarios: tuple[str, ...]
     run: Callable[[Target], list[str]]
+    #: The fact kinds its checks can tell apart in those scenarios.
+    kinds: tuple[str, ...] = ("outcome", "refused", "http-status", "cancelled-status")
+
+    def observes(self, where: str, kind: str) -> bool:
+        """Whether a fact of ``kind`` at scenario ``where`` is one this probe can judge."""
+        return where in self.scenarios and kind in self.kinds
 
     def installed(self) -> bool:
         """Whether the SDK can be imported."""
@@ -176,6 +182,115 @@ def _stripe_checkout(t: Target) -> list[str]:
     return out
 
 
+_STRIPE_DEACTIVATE = ("its PaymentLink.modify params (stripe/params/_payment_link_modify_params.py): "
+                      "active 'If `false`, customers visiting the URL will be shown a page saying "
+                      "that the link has been deactivated.'")
+
+
+def _stripe_payment_links(t: Target) -> list[str]:
+    import stripe
+
+    def client(key: str) -> Any:
+        return stripe.StripeClient(key, base_addresses={"api": t.origin}, max_network_retries=0)
+
+    links = client(t.credential("secret_key")).v1.payment_links
+    params = {"line_items": [{"price_data": {"currency": "usd", "unit_amount": 1500,
+                                             "product_data": {"name": "payconform sdk guard"}},
+                              "quantity": 1}]}
+    try:
+        link = links.create(params=params)
+    except stripe.StripeError as exc:
+        return [f"create: the SDK raised {type(exc).__name__} (HTTP {exc.http_status})"]
+    out = _stripe_fields(link, "create")
+    try:
+        updated = links.update(link.id, params={"active": False})
+    except stripe.StripeError as exc:
+        out.append(f"update with active=false: the SDK raised {type(exc).__name__} (HTTP "
+                   f"{exc.http_status}), but {_STRIPE_DEACTIVATE}")
+    else:
+        out += _stripe_fields(updated, "update")
+        if updated.active is not False:
+            out.append(f"update with active=false: active {updated.active!r}, but "
+                       f"{_STRIPE_DEACTIVATE}")
+    steps: tuple[tuple[str, Callable[[], Any], str], ...] = (
+        ("update of an unknown id",
+         lambda: links.update(t.contract.unknown_id_example, params={"active": False}),
+         "invalid_request_error"),
+        ("update with a wrong key",
+         lambda: client("sk_test_payconformwrongkey0000000").v1.payment_links.update(
+             link.id, params={"active": False}), "authentication"))
+    for step, call, wanted in steps:
+        try:
+            call()
+        except stripe.StripeError as exc:
+            out += _stripe_class(step, exc, wanted)
+    return out
+
+
+# ---- Commet (commet-sdk 9.7.0) ---------------------------------------------------------------------
+
+_COMMET_CANCEL = ("its payments.cancel docstring (commet/resources/payments.py): 'Only a link "
+                  "that has not been paid or started processing can be canceled; canceling an "
+                  "already canceled link is a no-op. Charges cannot be canceled.'")
+
+
+def _commet(t: Target) -> list[str]:
+    import commet
+    import commet._http as commet_http
+    from commet.types import Payment
+
+    statuses = typing.get_args(typing.get_args(typing.get_type_hints(Payment)["status"])[0])
+    # The SDK takes no base URL: it reads this module constant (and adds /api/v1 itself).
+    saved = getattr(commet_http, "_BASE_URL")  # noqa: B009 (not exported, so mypy needs getattr)
+    setattr(commet_http, "_BASE_URL", t.origin)  # noqa: B010
+    sdk = commet.Commet(t.credential("api_key"), telemetry=False)
+    try:
+        return _commet_calls(t, sdk, commet, statuses)
+    finally:
+        sdk.close()
+        setattr(commet_http, "_BASE_URL", saved)  # noqa: B010
+
+
+def _commet_calls(t: Target, sdk: Any, commet: Any, statuses: tuple[str, ...]) -> list[str]:
+    def create() -> Any:
+        return sdk.payments.create(amount=2500, currency="usd", description="payconform sdk guard")
+
+    try:
+        pending, processing, succeeded = create(), create(), create()
+        charge = sdk.payments.charge(customer_id="cus_payconform_simulator", amount=900,
+                                     currency="usd", description="payconform sdk guard")
+    except commet.CommetError as exc:
+        return [f"create: the SDK raised {type(exc).__name__} ({exc})"]
+    out = []
+    try:
+        cancelled = sdk.payments.cancel(pending.id)
+    except commet.CommetError as exc:
+        out.append(f"cancel of a pending link: the SDK raised {type(exc).__name__} "
+                   f"(HTTP {exc.status_code}), but {_COMMET_CANCEL}")
+    else:
+        if cancelled.status not in statuses or cancelled.status != "canceled":
+            out.append(f"cancel of a pending link: status {cancelled.status!r}; the SDK's "
+                       f"Payment.status names a cancelled payment 'canceled' (of {statuses})")
+        try:
+            again = sdk.payments.cancel(pending.id)
+            if again != cancelled:
+                out.append(f"a repeat cancel: the payment changed, but {_COMMET_CANCEL}")
+        except commet.CommetError as exc:
+            out.append(f"a repeat cancel: the SDK raised {type(exc).__name__} "
+                       f"(HTTP {exc.status_code}), but {_COMMET_CANCEL}")
+    t.force(processing.id, "processing")
+    t.force(succeeded.id, "succeeded")
+    for step, payment in (("cancel of a processing link", processing),
+                          ("cancel of a succeeded link", succeeded),
+                          ("cancel of a charge", charge)):
+        try:
+            sdk.payments.cancel(payment.id)
+            out.append(f"{step}: the SDK returned the payment, but {_COMMET_CANCEL}")
+        except commet.CommetError:
+            pass
+    return out
+
+
 # ---- Xendit (xendit-python 7.0.0) ----------------------------------------------------------------
 
 #: The SDK's invoice error models, by the HTTP status each is named for
@@ -259,8 +374,15 @@ PROBES: tuple[Probe, ...] = (
     Probe("stripe-checkout", "stripe", "stripe",
           ("cancel:open", "cancel:complete", "repeat", "unknown-id", "auth:invalid"),
           _stripe_checkout),
+    Probe("stripe-payment-links", "stripe", "stripe",
+          ("cancel:active", "unknown-id", "auth:invalid"), _stripe_payment_links,
+          ("outcome", "refused", "http-status")),
+    Probe("commet", "commet-sdk", "commet",
+          ("cancel:pending", "cancel:processing", "cancel:succeeded", "repeat", "variant:charge"),
+          _commet, ("outcome", "refused", "cancelled-status")),
     Probe("xendit", "xendit-python", "xendit",
-          ("cancel:PENDING", "repeat", "unknown-id", "auth:invalid"), _xendit),
+          ("cancel:PENDING", "repeat", "unknown-id", "auth:invalid"), _xendit,
+          ("outcome", "refused", "http-status", "error", "cancelled-status")),
 )
 
 
