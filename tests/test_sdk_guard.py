@@ -12,14 +12,17 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from payconform.audit import guards as guards_module
 from payconform.audit.contract_mutants import GUARDS, guard_table
 from payconform.audit.guards import SdkGuard, guard_rows
 from payconform.audit.sdks import PROBES, Probe
 from payconform.cli.main import main
+from payconform.lanes.base import simulator_session
 from payconform.model.facts import facts_of
 from payconform.model.registry import get_contract
+from payconform.reporting.report import RunReport, render_html, render_markdown, report_schema
 
 PROBED = [p.provider for p in PROBES]
 pytestmark = pytest.mark.filterwarnings("ignore:HTTPResponse.getheader:DeprecationWarning")
@@ -102,6 +105,25 @@ def test_without_the_sdk_its_facts_are_listed_as_unjudged_by_it(
     assert main(["providers"]) == 0
     assert f"    {row.fact.id} [{row.fact.evidence.value}]; not judged by {reason}" in (
         capsys.readouterr().out)
+
+
+def test_the_report_names_the_guard_that_could_not_judge(without_sdks: None) -> None:
+    """Given a run whose SDK is missing, the report lists the unguarded facts with the guard that
+    did not judge them and why (Markdown and HTML), and validates against its schema."""
+    contract = get_contract("xendit")
+    results = simulator_session(contract).run_all(["cancel.unknown-id"])
+    unguarded = [r.fact.id for r in guard_rows("xendit") if not r.guarded]
+    unjudged = sorted({u for r in guard_rows("xendit") if not r.guarded for u in r.unjudged})
+    doc = RunReport(run_id="run-sdk", lane="simulator", providers=["xendit"], results=results,
+                    seed="1", hypothesis_profile="ci",
+                    extra={"unguarded": {"xendit": unguarded},
+                           "unjudged": {"xendit": unjudged}}).to_json()
+    Draft202012Validator(report_schema()).validate(doc)
+    reason = "sdk: xendit-python is not installed (pip install 'payconform[sdk]')"
+    assert unjudged == [reason] and "unknown-id/error:error_code" in unguarded
+    assert f"; not judged by {reason}" in render_markdown(doc)
+    assert "; not judged by sdk: xendit-python is not installed (pip install &#x27;payconform" in (
+        render_html(doc))
 
 
 def test_the_sdk_guard_is_registered() -> None:

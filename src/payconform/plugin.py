@@ -594,10 +594,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.extra["nothing_checked"] = True
     # Which facts of each contract no independent evidence guards: a verdict on one of them
     # rests only on the contract's citation, and the report says so.
-    from payconform.audit.guards import unguarded
+    from payconform.audit.guards import guard_rows, unguarded
 
-    state.extra["unguarded"] = {p: [f.id for f in unguarded(p)]
-                                for p in sorted({r.provider for r in state.results} & set(state.providers))}
+    judged = sorted({r.provider for r in state.results} & set(state.providers))
+    state.extra["unguarded"] = {p: [f.id for f in unguarded(p)] for p in judged}
+    # A guard that could not run (an SDK not installed) is named with its reason.
+    unjudged = {p: sorted({u for row in guard_rows(p) if not row.guarded for u in row.unjudged})
+                for p in judged}
+    if any(unjudged.values()):
+        state.extra["unjudged"] = {p: u for p, u in unjudged.items() if u}
     report = RunReport(
         run_id=state.options.run_id,
         lane=state.options.lane,

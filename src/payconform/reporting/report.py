@@ -301,9 +301,11 @@ def render_markdown(doc: dict[str, Any], *, exchanges: bool = True, max_details:
                   "A verdict on one of these facts rests only on the contract's citation: no "
                   "vendor body, statement, SDK or vendor OpenAPI contradicts the contract when "
                   "the fact is changed (`payconform mutants`).", ""]
+        unjudged = doc["run"].get("unjudged") or {}
         for provider, facts in unguarded.items():
             if facts:
-                lines.append(f"- `{provider}` ({len(facts)}): " + ", ".join(f"`{f}`" for f in facts))
+                lines.append(f"- `{provider}` ({len(facts)}): " + ", ".join(f"`{f}`" for f in facts)
+                             + "".join(f"; not judged by {u}" for u in unjudged.get(provider, ())))
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -439,9 +441,11 @@ def _unguarded_html(doc: dict[str, Any]) -> str:
     unguarded = {p: f for p, f in (doc["run"].get("unguarded") or {}).items() if f}
     if not unguarded:
         return ""
+    unjudged = doc["run"].get("unjudged") or {}
     items = "".join(f"<li><code>{html.escape(p)}</code> ({len(f)}): "
-                    + ", ".join(f"<code>{html.escape(x)}</code>" for x in f) + "</li>"
-                    for p, f in unguarded.items())
+                    + ", ".join(f"<code>{html.escape(x)}</code>" for x in f)
+                    + "".join(f"; not judged by {html.escape(u)}" for u in unjudged.get(p, ()))
+                    + "</li>" for p, f in unguarded.items())
     return ("<h2>Facts no independent evidence guards</h2><p>A verdict on one of these facts "
             "rests only on the contract's citation.</p><ul>" + items + "</ul>")
 
