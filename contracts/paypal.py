@@ -261,7 +261,7 @@ INVOICES = build(
             "detail": {
                 "currency_code": "$currency",
                 "invoice_number": "${seq}",
-                "note": "$req.detail.note",
+                "note": "$req?.detail.note",  # optional: absent, not null
                 "metadata": {"create_time": "$created_at", "last_update_time": "$updated_at"},
             },
             "primary_recipients": "$req.primary_recipients",

@@ -4,7 +4,8 @@ A template string that is exactly ``$name`` is replaced by a typed value; ``${na
 longer string is interpolated. Names: ``id``, ``status``, ``amount``, ``currency``,
 ``amount_paid``, ``amount_due``, ``seq``, ``seq_str``, ``created_at``, ``updated_at``,
 ``cancelled_at``, ``expire_at``, ``token``, ``livemode``, and ``req.<dotted path>`` for a
-value echoed from the create request.
+value echoed from the create request (``null`` when it has none), or ``req?.<dotted path>``
+for an optional field left out of the answer when the request has none.
 
 Form bodies (``Contract.body_encoding = "form"``) nest with brackets, as Stripe's clients
 send them: ``line_items[0][price_data][unit_amount]=100``. :func:`encode_form` writes them;
@@ -85,25 +86,36 @@ def stamp(epoch: float | None, fmt: str) -> Any:
 _INTERP = re.compile(r"\$\{([a-z_.]+)\}")
 
 
+_ABSENT = object()
+
+
 def fill_template(template: Any, values: Mapping[str, Any], request: Mapping[str, Any]) -> Any:
     """Resolve ``$name`` / ``${name}`` placeholders in a template (see the module docstring)."""
 
     def lookup(name: str) -> Any:
+        if name.startswith("req?."):  # an optional echo: left out when the request has none
+            found = dotted_get(request, name[5:])
+            return _ABSENT if found is None else copy.deepcopy(found)
         if name.startswith("req."):
             return copy.deepcopy(dotted_get(request, name[4:]))
         if name not in values:
             raise KeyError(f"unknown template placeholder ${name}")
         return values[name]
 
-    if isinstance(template, dict):
-        return {k: fill_template(v, values, request) for k, v in template.items()}
-    if isinstance(template, list):
-        return [fill_template(v, values, request) for v in template]
-    if isinstance(template, str):
-        if template.startswith("$") and not template.startswith("${") and " " not in template:
-            return lookup(template[1:])
-        return _INTERP.sub(lambda m: str(lookup(m.group(1))), template)
-    return template
+    def fill(node: Any) -> Any:
+        if isinstance(node, dict):
+            filled = {k: fill(v) for k, v in node.items()}
+            return {k: v for k, v in filled.items() if v is not _ABSENT}
+        if isinstance(node, list):
+            return [v for v in (fill(item) for item in node) if v is not _ABSENT]
+        if isinstance(node, str):
+            if node.startswith("$") and not node.startswith("${") and " " not in node:
+                return lookup(node[1:])
+            return _INTERP.sub(lambda m: str(lookup(m.group(1))), node)
+        return node
+
+    out = fill(template)
+    return None if out is _ABSENT else out
 
 
 def new_request_id() -> str:
