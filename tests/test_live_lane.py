@@ -85,12 +85,13 @@ def test_an_interrupted_run_leaves_no_link_it_created_cancellable(
         assert serve.stdout is not None
         base_url = serve.stdout.readline().strip()
         origin = base_url.rsplit("/", 1)[0]
-        # The 3rd cancel (the first of cancel.repeat) stalls for 3 s (under the 5 s client
-        # timeout): the signal lands while it is in flight, even on a slow machine.
+        # The 3rd cancel (the first of cancel.repeat) stalls for 15 s (under the client
+        # timeout set below): the signal lands while it is in flight, even on a machine so
+        # loaded that polling for the stall takes seconds (a 3 s stall once ended first).
         stall = httpx.post(f"{origin}/_simulator/faults",
-                           json={"kind": "latency", "seconds": 3, "operation": "cancel", "after": 2})
+                           json={"kind": "latency", "seconds": 15, "operation": "cancel", "after": 2})
         assert stall.status_code == 200
-        run_env = {**env, **live_env(contract)}
+        run_env = {**env, **live_env(contract), "PAYCONFORM_LIVE_TIMEOUT": "30"}
         run = subprocess.Popen(
             [sys.executable, "-m", "pytest", "--pyargs", *RULE_SUITES, "-p", "no:cacheprovider",
              "--lane", "live", "--provider", "cashfree", "--base-url", base_url,
