@@ -116,6 +116,26 @@ def _stripe_refusal(step: str, call: Callable[[], Any], wanted: str) -> list[str
     return [f"{step}: the SDK returned an object, but {_STRIPE_EXPIRE}"]
 
 
+def _stripe_client(t: Target, key: str) -> Any:
+    """The stripe SDK's client for ``key``, pointed at the served simulator, no retries."""
+    import stripe
+
+    return stripe.StripeClient(key, base_addresses={"api": t.origin}, max_network_retries=0)
+
+
+def _stripe_raised_classes(steps: tuple[tuple[str, Callable[[], Any], str], ...]) -> list[str]:
+    """Calls whose success says nothing about the SDK: only the class of what they raise."""
+    import stripe
+
+    out: list[str] = []
+    for step, call, wanted in steps:
+        try:
+            call()
+        except stripe.StripeError as exc:
+            out += _stripe_class(step, exc, wanted)
+    return out
+
+
 def _stripe_class(step: str, exc: Any, wanted: str) -> list[str]:
     import stripe
 
@@ -136,10 +156,7 @@ def _stripe_class(step: str, exc: Any, wanted: str) -> list[str]:
 def _stripe_checkout(t: Target) -> list[str]:
     import stripe
 
-    def client(key: str) -> Any:
-        return stripe.StripeClient(key, base_addresses={"api": t.origin}, max_network_retries=0)
-
-    sessions = client(t.credential("secret_key")).v1.checkout.sessions
+    sessions = _stripe_client(t, t.credential("secret_key")).v1.checkout.sessions
     params = {"mode": "payment", "success_url": "https://example.com/payconform/ok",
               "line_items": [{"price_data": {"currency": "usd", "unit_amount": 1500,
                                              "product_data": {"name": "payconform sdk guard"}},
@@ -172,14 +189,9 @@ def _stripe_checkout(t: Target) -> list[str]:
         ("expire of an unknown id",
          lambda: sessions.expire(t.contract.unknown_id_example), "invalid_request_error"),
         ("expire with a wrong key",
-         lambda: client("sk_test_payconformwrongkey0000000").v1.checkout.sessions.expire(
+         lambda: _stripe_client(t, "sk_test_payconformwrongkey0000000").v1.checkout.sessions.expire(
              fresh.id), "authentication"))
-    for step, call, wanted in steps:
-        try:
-            call()
-        except stripe.StripeError as exc:
-            out += _stripe_class(step, exc, wanted)
-    return out
+    return out + _stripe_raised_classes(steps)
 
 
 _STRIPE_DEACTIVATE = ("its PaymentLink.modify params (stripe/params/_payment_link_modify_params.py): "
@@ -190,10 +202,7 @@ _STRIPE_DEACTIVATE = ("its PaymentLink.modify params (stripe/params/_payment_lin
 def _stripe_payment_links(t: Target) -> list[str]:
     import stripe
 
-    def client(key: str) -> Any:
-        return stripe.StripeClient(key, base_addresses={"api": t.origin}, max_network_retries=0)
-
-    links = client(t.credential("secret_key")).v1.payment_links
+    links = _stripe_client(t, t.credential("secret_key")).v1.payment_links
     params = {"line_items": [{"price_data": {"currency": "usd", "unit_amount": 1500,
                                              "product_data": {"name": "payconform sdk guard"}},
                               "quantity": 1}]}
@@ -217,14 +226,9 @@ def _stripe_payment_links(t: Target) -> list[str]:
          lambda: links.update(t.contract.unknown_id_example, params={"active": False}),
          "invalid_request_error"),
         ("update with a wrong key",
-         lambda: client("sk_test_payconformwrongkey0000000").v1.payment_links.update(
+         lambda: _stripe_client(t, "sk_test_payconformwrongkey0000000").v1.payment_links.update(
              link.id, params={"active": False}), "authentication"))
-    for step, call, wanted in steps:
-        try:
-            call()
-        except stripe.StripeError as exc:
-            out += _stripe_class(step, exc, wanted)
-    return out
+    return out + _stripe_raised_classes(steps)
 
 
 # ---- Commet (commet-sdk 9.7.0) ---------------------------------------------------------------------
