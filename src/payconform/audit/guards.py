@@ -14,13 +14,17 @@ subtracts the faithful contract's findings, so only what a mutation causes kills
 from __future__ import annotations
 
 import atexit
+import importlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from payconform.audit.contract_mutants import GUARDS, Guard, GuardRow, guard_table
+from payconform.audit.guard_cache import cached_rows
 from payconform.audit.sdks import Target, probe_for
 from payconform.audit.vendor_openapi import SchemaView, VendorDocument, documents_of
 from payconform.lanes.base import simulator_session
@@ -28,7 +32,7 @@ from payconform.model.contract import Contract, Expectation, dotted_get
 from payconform.model.evidence import corpus_for, judge
 from payconform.model.facts import Fact, scenarios_of
 from payconform.model.outcomes import Evidence, Outcome
-from payconform.model.registry import get_contract
+from payconform.model.registry import BUNDLED_PACKAGE, contract_module, get_contract
 from payconform.model.schemas import schema_errors, validator
 from payconform.simulator.core import Simulator
 from payconform.simulator.server import RunningServer, serve_in_thread
@@ -305,6 +309,16 @@ class SdkGuard:
             return None
         return f"{probe.package} is not installed (pip install 'payconform[sdk]')"
 
+    def fingerprint(self, contract: Contract) -> str:
+        """What the guard's judgement depends on besides the contract: the SDK's version."""
+        probe = probe_for(contract.provider)
+        if probe is None or not probe.installed():
+            return "none"
+        try:
+            return f"{probe.package}=={metadata.version(probe.package)}"
+        except metadata.PackageNotFoundError:  # importable but not installed as a distribution
+            return f"{probe.package} (unversioned)"
+
     def findings(self, contract: Contract) -> set[str]:
         """Where the SDK behaves otherwise than its own code says, against this contract."""
         probe = probe_for(contract.provider)
@@ -341,8 +355,26 @@ atexit.register(_SDK.close)
 
 @cache
 def guard_rows(provider: str) -> tuple[GuardRow, ...]:
-    """The guard table of a registered provider, computed once per process."""
-    return tuple(guard_table(get_contract(provider)))
+    """The guard table of a registered provider, computed once per process and kept on disk
+    until anything it reads changes (:mod:`payconform.audit.guard_cache`)."""
+    contract = get_contract(provider)
+    return cached_rows(contract, list(GUARDS), _sources(provider),
+                       lambda: guard_table(contract))
+
+
+def _sources(provider: str) -> list[Path]:
+    """What a provider's guard table reads besides the contract object: payconform's own code,
+    the bundled contracts with their schemas and vendor material, and for a contract of one's
+    own its module with the schemas beside it."""
+    import payconform
+
+    bundled = importlib.import_module(BUNDLED_PACKAGE)
+    sources = [Path(payconform.__file__).parent, *map(Path, bundled.__path__)]
+    origin = getattr(contract_module(provider), "__file__", None)
+    if origin:
+        module = Path(origin).resolve()
+        sources += [module, module.parent / "schemas", *sorted(module.parent.glob("*.json"))]
+    return sources
 
 
 def unguarded(provider: str) -> list[Fact]:
