@@ -41,16 +41,17 @@ from payconform.simulator.server import serve_in_thread
 
 CLI = Path(sys.executable).with_name("schemathesis")
 ANSWERED = [0]
-_handle = Simulator.handle
+_receive = Simulator._receive
 
 
 def _counted(self: Simulator, *args: Any, **kwargs: Any) -> Any:
     ANSWERED[0] += 1
-    return _handle(self, *args, **kwargs)
+    return _receive(self, *args, **kwargs)
 
 
-# Count every request any simulator of this process answers (a reset forgets its request log).
-Simulator.handle = _counted  # type: ignore[method-assign]
+# Count every request any simulator of this process receives (a reset forgets its request log).
+# Both entries, in process (handle) and served over ASGI (handle_async), go through _receive.
+Simulator._receive = _counted  # type: ignore[method-assign]
 
 
 class Tally:
