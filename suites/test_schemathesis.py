@@ -75,7 +75,7 @@ def _run(state: RunState, provider: str, document: dict, rule_id: str,  # type: 
         verdict=verdict, evidence="documented",
         citation="payconform openapi " + provider, message=message[:8000],
         observations=[f"{run.cases} schemathesis cases in {run.duration_s:.1f}s", *run.notes],
-        duration_ms=run.duration_s * 1000, origin="simulator (loopback)",
+        duration_ms=run.duration_s * 1000, origin="simulator (loopback)", requests=run.cases,
         traceback="\n".join(run.errors.values())[:8000])
     state.results.append(result)
     if verdict is Verdict.ERROR:

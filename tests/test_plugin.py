@@ -48,6 +48,11 @@ def test_faithful_run_passes_writes_a_valid_report_and_prints_the_matrix(
     run_dir = pytester.path / "reports" / doc["run"]["id"]
     assert (run_dir / "conformance.md").read_text().count("| `cancel.repeat` | PASS |") == 1
     assert "<table>" in (run_dir / "conformance.html").read_text()
+    # What the run spent: every rule case sent requests, and the Markdown says so.
+    spent = doc["summary"]["spend"]["rule catalog"]
+    assert spent["cases"] == len(doc["results"]) and spent["requests"] >= 2 * spent["cases"]
+    assert f"rule catalog {spent['cases']} cases, {spent['requests']:,} requests" in (
+        run_dir / "conformance.md").read_text()
     props = {(p.get("name"), p.get("value"))
              for p in ET.parse(pytester.path / "junit.xml").iter("property")}
     assert ("provider", "cashfree") in props and ("rule", "cancel.repeat") in props

@@ -285,7 +285,7 @@ def run_property(prop: InputProperty, harness: Harness, *, settings: Settings, s
 
     test = hypothesis_seed(seed)(search_settings(settings, harness)(given(strategy)(body)))
     lines: list[object] = []
-    started = time.perf_counter()
+    started, sent = time.perf_counter(), harness.client.requests_sent
     raised: BaseException | None = None
     with search as ticker, with_reporter(lines.append):
         try:
@@ -300,6 +300,7 @@ def run_property(prop: InputProperty, harness: Harness, *, settings: Settings, s
         message += "\n\nShrunk input:\n" + "\n".join(f"  {s}" for s in steps)
     return MachineResult(provider=harness.contract.provider, verdict=verdict,
                          evidence=Evidence.DOCUMENTED.value, message=message, steps=steps,
-                         warnings=[], observations=[], step_count=count[0], requests=0,
+                         warnings=[], observations=[], step_count=count[0],
+                         requests=harness.client.requests_sent - sent,
                          duration_s=time.perf_counter() - started, seed=seed, profile=profile,
                          traceback=trace)

@@ -549,6 +549,7 @@ def run_machine(harness: Harness, *, settings: Settings, seed: int, profile: str
     tour_failure: PropertyFailure | None = None
     search = progress.phase(f"{harness.contract.provider} state machine",
                             lambda: {"steps": log.steps, "requests": log.requests})
+    sent = harness.client.requests_sent
     with search as ticker, with_reporter(lines.append):
         log.on_request = ticker.tick
         try:
@@ -594,7 +595,8 @@ def run_machine(harness: Harness, *, settings: Settings, seed: int, profile: str
         provider=harness.contract.provider, verdict=verdict, evidence=evidence, message=message,
         steps=steps, warnings=list(log.warnings.values()),
         observations=[*notes, *log.observations.values()], step_count=log.steps,
-        requests=log.requests, duration_s=duration, seed=seed, profile=profile, traceback=trace)
+        requests=harness.client.requests_sent - sent, duration_s=duration, seed=seed,
+        profile=profile, traceback=trace)
 
 
 def _shrunk_steps(lines: list[object]) -> list[str]:
@@ -618,7 +620,8 @@ def to_case_result(result: MachineResult, rule_id: str, title: str, origin: str)
         verdict=result.verdict, evidence=result.evidence or Evidence.UNVERIFIED.value,
         citation="the contract (every expectation at its own evidence level)",
         message=result.message, observations=notes, duration_ms=result.duration_s * 1000,
-        origin=origin, traceback=result.traceback, basis=basis_of(origin))
+        origin=origin, traceback=result.traceback, basis=basis_of(origin),
+        requests=result.requests)
 
 
 #: Rules whose mutants the property suites must catch: those about a state transition, a

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from payconform.model.outcomes import Verdict
-from payconform.reporting.report import REPORT_SCHEMA, exit_status, report_version
+from payconform.reporting.report import REPORT_SCHEMA, exit_status, report_version, spend_of
 
 __all__ = ["MergeError", "merge_exit_status", "merge_reports"]
 
@@ -93,7 +93,7 @@ def merge_reports(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {
         "schema": REPORT_SCHEMA,
         "run": run,
-        "summary": {"counts": counts, "matrix": cells},
+        "summary": {"counts": counts, "matrix": cells, "spend": spend_of(results)},
         "results": results,
     }
     adapters = [a for d in docs for a in d.get("adapters", [])]

@@ -41,6 +41,8 @@ __all__ = [
     "render_step_summary",
     "report_schema",
     "report_version",
+    "spend_line",
+    "spend_of",
     "write_report",
     "write_step_summary",
 ]
@@ -113,6 +115,7 @@ class RunReport:
         counts: dict[str, int] = {v.value: 0 for v in Verdict}
         for result in self.results:
             counts[result.verdict.value] += 1
+        results = [r.to_json() for r in self.results]
         return {
             "schema": REPORT_SCHEMA,
             "run": {
@@ -134,8 +137,9 @@ class RunReport:
                 "counts": counts,
                 "exit_status": exit_status((r.verdict for r in self.results), self.lane),
                 "matrix": {p: {r: v.value for r, v in rules.items()} for p, rules in cells.items()},
+                "spend": spend_of(results),
             },
-            "results": [r.to_json() for r in self.results],
+            "results": results,
             **_adapters_part(self.results, str(self.extra.get("adapter") or "adapter")),
         }
 
@@ -212,6 +216,37 @@ def _exchange_text(exchange: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+#: The phases a run spends its requests and time on, by rule id prefix (rules otherwise).
+_PHASES = (("property.", "property searches"), ("schemathesis.", "schemathesis"))
+
+
+def spend_of(results: Iterable[dict[str, Any]]) -> dict[str, dict[str, float | int]]:
+    """What a run spent per phase (rule catalog, property searches, schemathesis): cases,
+    HTTP requests sent and seconds, from its results (``to_json`` form)."""
+    spent: dict[str, dict[str, float | int]] = {}
+    for result in results:
+        rule_id = str(result.get("rule_id", ""))
+        phase = next((name for prefix, name in _PHASES if rule_id.startswith(prefix)),
+                     "rule catalog")
+        row = spent.setdefault(phase, {"cases": 0, "requests": 0, "seconds": 0.0})
+        row["cases"] += 1
+        row["requests"] += int(result.get("requests") or 0)
+        row["seconds"] += float(result.get("duration_ms") or 0.0) / 1000
+    order = ["rule catalog", *(name for _, name in _PHASES)]
+    return {name: {**spent[name], "seconds": round(float(spent[name]["seconds"]), 2)}
+            for name in order if name in spent}
+
+
+def spend_line(doc: dict[str, Any]) -> str:
+    """One line of what the run spent under its profile (empty for reports without it)."""
+    spent = doc["summary"].get("spend") or {}
+    if not spent:
+        return ""
+    parts = [f"{name} {row['cases']} cases, {row['requests']:,} requests, {row['seconds']:.1f} s"
+             for name, row in spent.items()]
+    return f"spent under profile {doc['run'].get('hypothesis_profile')}: " + "; ".join(parts)
+
+
 def _changes(run: dict[str, Any]) -> list[str]:
     return [str(c) for c in run.get("changes") or []]
 
@@ -231,6 +266,8 @@ def render_markdown(doc: dict[str, Any], *, exchanges: bool = True, max_details:
         f"{run.get('hypothesis_profile')}",
         f"- payconform {run['payconform_version']}, Python {run['python']}; started {run['started_at']}",
     ]
+    if spend_line(doc):
+        lines.append(f"- {spend_line(doc)}")
     if run.get("merged_from"):
         lines.append(f"- merged from {len(run['merged_from'])} reports: "
                      + ", ".join(f"`{m['id']}` ({m['lane']}: {', '.join(m['providers'])})"
@@ -380,6 +417,8 @@ def render_html(doc: dict[str, Any]) -> str:
         ("started", str(run["started_at"])),
         ("payconform", f"{run['payconform_version']}, Python {run['python']}"),
     ]
+    if spend_line(doc):
+        summary.append(("spent", spend_line(doc).removeprefix("spent ")))
     if run.get("merged_from"):
         summary.append(("merged from", ", ".join(f"{m['id']} ({m['lane']}: {', '.join(m['providers'])})"
                                                  for m in run["merged_from"])))

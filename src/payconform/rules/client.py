@@ -152,6 +152,26 @@ def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
+class _RequestCounter:
+    """An httpx request hook counting what one HTTP client sends."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, request: httpx.Request) -> None:
+        self.count += 1
+
+
+def requests_sent(http: httpx.Client) -> int:
+    """How many requests ``http`` has sent since counting began (the first call starts it)."""
+    hooks = http.event_hooks["request"]
+    for hook in hooks:
+        if isinstance(hook, _RequestCounter):
+            return hook.count
+    http.event_hooks = {**http.event_hooks, "request": [*hooks, _RequestCounter()]}
+    return 0
+
+
 @dataclass
 class ProviderClient:
     """Calls one provider's create / fetch / cancel endpoints through ``http``.
@@ -225,6 +245,11 @@ class ProviderClient:
         for learn in self.secret_sinks:  # reports and cassettes redact it from now on
             learn(token)
         return token
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent through this client's HTTP client so far (shared with its twins)."""
+        return requests_sent(self.http)
 
     @property
     def version(self) -> str:

@@ -154,6 +154,8 @@ class CaseResult:
     #: What the verdict stands on: "vendor recording", "vendor example" or "simulator only"
     #: (see :func:`basis_of`).
     basis: str = ""
+    #: HTTP requests the case sent (setup and cleanup included): what the run spent on it.
+    requests: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (checks flattened)."""
@@ -527,6 +529,7 @@ def execute(
     origin: str = "",
 ) -> CaseResult:
     """Run one case of ``definition`` and return its result; never raises for provider behaviour."""
+    sent_before = client.requests_sent
     ctx = RuleContext(contract=contract, client=client, links=links, case=case,
                       basis=basis_of(origin))
     source = definition.citation_of(contract, case)
@@ -588,6 +591,7 @@ def execute(
         traceback=redactor.text(trace),
         server_error=server_error,
         basis=ctx.basis,
+        requests=client.requests_sent - sent_before,
     )
 
 
