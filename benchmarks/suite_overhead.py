@@ -1,11 +1,12 @@
 """The simulator lane against its floor, phase by phase, side by side in one run.
 
 For each phase of ``pytest suites --lane simulator`` (rule catalog, state machine, input
-properties, schemathesis, and the whole lane) a child process runs pytest with a counter on
-the simulator: wall time, CPU time and every request the simulator answered (in process or
-over loopback). The floor is a bare httpx loop sending exactly those requests to a fresh
-simulator the same way (in-process transport, or a served simulator over loopback); its
-answers cost what the simulator's do, so the ratio is payconform's overhead.
+properties, schemathesis, and the whole lane) a child process runs pytest, with the
+guard-table cache warm, and a counter on the simulator: wall time, CPU time and every request
+the simulator answered (in process or over loopback). The floor is a bare httpx loop sending
+exactly those requests to a fresh simulator the same way (in-process transport, or a served
+simulator over loopback); its answers cost what the simulator's do, so the ratio is
+payconform's overhead.
 Collection is measured against ``pytest --collect-only`` of an empty suite.
 
 Usage: ``python benchmarks/suite_overhead.py [--repeat 3] [--profile ci] [--json out.json]``.
@@ -64,6 +65,7 @@ def child(args: list[str], dump: str) -> int:
     seen: list[dict[str, Any]] = []
     local = threading.local()
     original_handle = Simulator.handle
+    original_async = Simulator.handle_async
     original_inproc = transport._handle
 
     def handle(self: Simulator, method: str, target: str, headers: Any, body: bytes = b"") -> Any:
@@ -79,7 +81,15 @@ def child(args: list[str], dump: str) -> int:
         finally:
             local.in_process = False
 
+    async def handle_async(self: Simulator, method: str, target: str, headers: Any,
+                           body: bytes = b"") -> Any:
+        # A served simulator (schemathesis's phase) answers through the ASGI app.
+        seen.append({"provider": self.contract.provider, "method": method, "target": target,
+                     "headers": dict(headers), "body": body.decode("latin-1"), "socket": True})
+        return await original_async(self, method, target, headers, body)
+
     Simulator.handle = handle  # type: ignore[method-assign]
+    Simulator.handle_async = handle_async  # type: ignore[method-assign]
     transport._handle = inproc
     with tempfile.TemporaryDirectory() as reports:
         started = time.perf_counter()
@@ -166,6 +176,11 @@ def main() -> int:
     env = {**os.environ, "PAYCONFORM_HYPOTHESIS_PROFILE": args.profile}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     print(f"machine: {machine()}; profile {args.profile}; {args.repeat} paired runs per phase")
+    # The report's guard tables are cached on disk (audit/guard_cache.py); fill the cache first
+    # so every measured run is a warm one, and their simulators' requests are not counted.
+    subprocess.run([sys.executable, "-c", "from payconform.audit.guards import guard_rows\n"
+                    "from payconform.model.registry import provider_names\n"
+                    "for name in provider_names(): guard_rows(name)"], cwd=ROOT, env=env, check=True)
     rows = []
     for name, selection in PHASES.items():
         walls, cpus, floors, counts = [], [], [], []
