@@ -70,6 +70,12 @@ def test_a_second_run_reports_what_changed(pytester: pytest.Pytester,
     assert len(lines) == 2 * len(doc["summary"]["matrix"]["cashfree"])
 
 
+def _default_sigint() -> None:
+    # A shell starts background jobs with SIGINT ignored and children inherit that; Python then
+    # installs no KeyboardInterrupt handler, and Ctrl-C could not stop the run under test.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_run_leaves_no_link_it_created_cancellable(
         tmp_path: Path, sig: signal.Signals) -> None:
@@ -96,7 +102,8 @@ def test_an_interrupted_run_leaves_no_link_it_created_cancellable(
             [sys.executable, "-m", "pytest", "--pyargs", *RULE_SUITES, "-p", "no:cacheprovider",
              "--lane", "live", "--provider", "cashfree", "--base-url", base_url,
              "--report-dir", str(tmp_path / "reports")],
-            cwd=tmp_path, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=tmp_path, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=_default_sigint)
         deadline = time.monotonic() + 60
         while httpx.get(f"{origin}/_simulator/faults").json()["faults"]:
             assert time.monotonic() < deadline and run.poll() is None, "the run never reached the stall"
