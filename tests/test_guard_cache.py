@@ -69,6 +69,27 @@ def test_a_changed_contract_source_or_sdk_is_a_new_key(cache: Path, tmp_path: Pa
     assert any(isinstance(g, SdkGuard) for g in guards)
 
 
+def test_an_upgraded_dependency_is_a_new_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given another installed version of a library the guards use (a validator, schemathesis),
+    the key changes: a table judged by the old library is not read."""
+    contract = get_contract("cashfree")
+    assert "jsonschema==" in guard_cache._dependencies()
+    key = guard_cache.table_key(contract, list(GUARDS), [])
+    real = guard_cache.metadata.version
+
+    def upgraded(name: str) -> str:
+        return "99.0" if name == "jsonschema" else real(name)
+
+    monkeypatch.setattr(guard_cache.metadata, "version", upgraded)
+    guard_cache._dependencies.cache_clear()
+    try:
+        assert guard_cache.table_key(contract, list(GUARDS), []) != key
+    finally:
+        monkeypatch.undo()
+        guard_cache._dependencies.cache_clear()
+    assert guard_cache.table_key(contract, list(GUARDS), []) == key
+
+
 @pytest.mark.parametrize("content", ["not json", "{}", '{"format": "guard-table/1", "rows": [{}]}',
                                      '{"format": "other", "rows": []}'])
 def test_a_corrupt_or_foreign_file_is_recomputed_and_replaced(cache: Path, content: str) -> None:

@@ -3,7 +3,8 @@ changes, and computing it (every contract mutant through every guard) costs seco
 
 The key is a SHA-256 over everything the table depends on: the contract itself, the files of
 payconform and of the folders its contracts, schemas and vendor material come from, each
-guard's name and whether (and with which SDK version) it can judge, and the Python version.
+guard's name and whether (and with which SDK version) it can judge, the installed versions of
+payconform's own dependencies (validators, schemathesis's converter) and the Python version.
 A changed input is a new key, so a stale table is never read. The cache lives in
 ``PAYCONFORM_CACHE_DIR`` (``off`` disables it), else ``$XDG_CACHE_HOME/payconform``, else
 ``~/.cache/payconform``, with at most :data:`KEEP` tables a provider. It only saves time: an
@@ -20,6 +21,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +62,29 @@ def _digest(source: str) -> str:
     return digest.hexdigest()
 
 
+@cache
+def _dependencies() -> str:
+    """The installed version of each of payconform's own (not optional) dependencies."""
+    try:
+        required = metadata.requires("payconform") or []
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return "payconform not installed"
+    versions = []
+    for line in required:
+        if "extra ==" in line:
+            continue
+        name = re.split(r"[\s;<>=!~\[(]", line, maxsplit=1)[0]
+        try:
+            versions.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} absent")
+    return ",".join(sorted(versions))
+
+
 def table_key(contract: Contract, guards: Iterable[Guard], sources: Iterable[Path]) -> str:
     """The cache key of ``contract``'s guard table under ``guards``, reading ``sources`` (files
     or folders; see module docstring)."""
-    parts: list[str] = [_FORMAT, sys.version, contract.model_dump_json()]
+    parts: list[str] = [_FORMAT, sys.version, _dependencies(), contract.model_dump_json()]
     for guard in guards:
         state = getattr(guard, "fingerprint", None)
         parts.append(f"{guard.name}:{state(contract) if state is not None else ''}")
