@@ -127,7 +127,7 @@ def test_the_vendor_openapi_is_run_and_its_blind_spots_are_reported(
     result, _ = _run(state, provider, document, "schemathesis.vendor-openapi", request, suffix,
                      judge_status_codes=False, stateful=has_links)
     result.observations.extend(f"{vendor_document} cannot express: {b}" for b in blind)
-    finding = (f"{vendor_document}: payconform rules this document cannot express:\n"
+    finding = (f"{provider}, {vendor_document}: payconform rules this document cannot express:\n"
                + "\n".join(f"  - {b}" for b in blind))
     state.extra.setdefault("findings", []).append(finding)  # type: ignore[union-attr]
     request.node.user_properties.append(("finding", finding))

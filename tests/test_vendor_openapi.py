@@ -181,3 +181,20 @@ def test_a_header_the_vendor_leaves_optional_is_not_required_by_the_simulator(
         played = header.missing.played if header.missing is not None else None
         assert played is None or played.outcome in (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED), (
             f"{header.name}: the simulator plays {played.label!r} for a request without it")
+
+
+@by_document
+def test_what_a_vendor_document_cannot_express_is_said_once(contract: Contract, name: str) -> None:
+    """The report's list of rules a vendor document cannot express has no repeated line.
+
+    Stripe's document repeats its payment link schema inline in every expansion; its silent
+    status enum is listed once, with how many enums share it.
+    """
+    from payconform.properties.checks import inexpressible_rules
+
+    lines = inexpressible_rules(DOCS[name], contract)
+    assert lines and len(lines) == len(set(lines)), lines
+    enums = [line for line in lines if "undocumented values" in line]
+    assert len(enums) == len({line.split(" without ")[0] for line in enums}), enums
+    if contract.provider == "stripe-payment-links":
+        assert any(re.search(r"\(\d\d+ enums of the document\)", line) for line in enums), enums

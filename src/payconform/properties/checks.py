@@ -241,13 +241,20 @@ def inexpressible_rules(document: dict[str, Any], contract: Contract) -> list[st
             out.append(f"cancel.not-cancellable / cancel.repeat / cancel.unknown-id: "
                        f"{method.upper()} {path} declares no 4xx response (only {', '.join(codes)}): "
                        "every refusal of a cancel is outside the document")
+    # One line per distinct silent list: a document that repeats a schema inline (Stripe's
+    # repeats its payment link in every expansion) would otherwise say the same thing dozens
+    # of times.
+    silent_lists: dict[tuple[str, ...], int] = {}
     for values, description in _described_enums(document):
         if contract.cancelled_status in values or contract.initial_status in values:
-            silent = [v for v in values if not re.search(rf"\b{re.escape(v)}\b", description)]
+            silent = tuple(v for v in values if not re.search(rf"\b{re.escape(v)}\b", description))
             if silent:
-                out.append(f"schema.success: the document's status enum lists {silent} without "
-                           "describing them (undocumented values)")
-    return out
+                silent_lists[silent] = silent_lists.get(silent, 0) + 1
+    for silent, count in silent_lists.items():
+        where = f" ({count} enums of the document)" if count > 1 else ""
+        out.append(f"schema.success: the document's status enum lists {list(silent)} without "
+                   f"describing them (undocumented values){where}")
+    return list(dict.fromkeys(out))
 
 
 def _described_enums(node: Any) -> list[tuple[list[str], str]]:
