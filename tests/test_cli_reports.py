@@ -22,7 +22,14 @@ from payconform.model.registry import all_contracts, get_contract
 from payconform.reporting.history import history_lines
 from payconform.reporting.history_page import render_history_html
 from payconform.reporting.merge import merge_exit_status, merge_reports
-from payconform.reporting.report import RunReport, report_schema, write_report
+from payconform.reporting.report import (
+    RunReport,
+    exit_status,
+    render_html,
+    render_markdown,
+    report_schema,
+    write_report,
+)
 from payconform.rules.engine import CaseResult
 from payconform.simulator.mutants import mutants_for
 
@@ -240,6 +247,35 @@ def test_history_page_is_one_self_contained_page_with_timelines_and_flips(tmp_pa
     assert page.count('class="flip"') == 2
     assert "run-2: HTTP 200; error codes link_not_active" in page
     assert "run-3: HTTP 400; error codes link_not_active" in page
+
+
+def test_an_interrupted_part_is_never_green_merged_or_in_the_history(tmp_path: Path) -> None:
+    """Given a passing report and one whose run was interrupted (its finished cases all good),
+    the merged report is interrupted and exits 2 with the reason, Markdown and HTML say so
+    first, and the history marks the run's lines and draws it dashed and named."""
+    green = RunReport(run_id="a1", lane="live", providers=["cashfree"],
+                      results=_results("cashfree")).to_json()
+    stop = {"reason": "SIGTERM", "not_run": 5, "running": "suites/test_cancel.py::t[x]"}
+    cut = RunReport(run_id="b1", lane="live", providers=["pinelabs"], results=_results("pinelabs"),
+                    extra={"interrupted": stop}).to_json()
+    assert exit_status((Verdict(r["verdict"]) for r in cut["results"]), "live") == 0  # green
+    assert cut["summary"]["exit_status"] == 2
+    merged = merge_reports([green, cut])
+    Draft202012Validator(report_schema()).validate(merged)
+    assert merged["run"]["interrupted"] == {"reason": "b1: SIGTERM", "not_run": 5, "runs": ["b1"]}
+    assert merge_exit_status(merged) == merged["summary"]["exit_status"] == 2
+    assert merge_exit_status(merge_reports([green])) == 0
+    shown = "interrupted (b1: SIGTERM): 5 cases not run"
+    assert shown in render_markdown(merged).split("- **")[0]  # before the counts
+    page = render_html(merged)
+    assert page.index(shown) < page.index("<dl class='summary'>")
+    lines = (history_lines("n1", "live", "http://127.0.0.1:9/pg", _results("cashfree"))
+             + history_lines("n2", "live", "http://127.0.0.1:9/pg", _results("cashfree"),
+                             interrupted=stop))
+    assert [line.get("interrupted") for line in lines] == [None] * 2 + ["SIGTERM"] * 2
+    history = render_history_html(lines)
+    assert "interrupted runs (not green, incomplete): n2 (SIGTERM)" in history
+    assert history.count('class="interrupted"') == 2  # n2's square in both rules' timelines
 
 
 def test_history_page_of_an_empty_history_says_how_to_fill_it() -> None:

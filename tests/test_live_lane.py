@@ -81,7 +81,8 @@ def test_an_interrupted_run_leaves_no_link_it_created_cancellable(
         tmp_path: Path, sig: signal.Signals) -> None:
     """Given ``payconform serve`` and a live run stopped with Ctrl-C, or SIGTERM as CI stops
     a job, in the middle of a case, every link the run created ends up non-cancellable, and the
-    report and the history are still written."""
+    report and the history are still written: both say the run was interrupted and why, the
+    report's exit status is the process's 2, and the case cut short has an INCONCLUSIVE row."""
     contract = get_contract("cashfree")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CASHFREE_", "PAYCONFORM_"))}
     env.update(credentials_env(contract))
@@ -124,8 +125,17 @@ def test_an_interrupted_run_leaves_no_link_it_created_cancellable(
     assert [link for link in links if link["status"] == contract.initial_status] == []
     doc = json.loads((tmp_path / "reports" / "latest" / "conformance.json").read_text())
     assert doc["run"]["cleanup"]["cashfree"]["cancelled"], (doc["run"]["cleanup"], out[-3000:])
+    # The report exits as the process did, says why, and the stalled case has its row.
+    assert doc["summary"]["exit_status"] == run.returncode
+    stop = doc["run"]["interrupted"]
+    assert stop["reason"] == ("SIGTERM" if sig is signal.SIGTERM else "SIGINT (Ctrl-C)")
+    assert stop["not_run"] > 0 and "repeat" in stop["running"]
+    cut = [r for r in doc["results"] if r["message"].startswith("interrupted")]
+    assert [(r["rule_id"], r["verdict"]) for r in cut] == [("cancel.repeat", "INCONCLUSIVE")]
+    assert f"{stop['not_run']} cases not run" in out
     history = (tmp_path / "reports" / "history.jsonl").read_text().splitlines()
     assert history and all(json.loads(line)["run_id"] == doc["run"]["id"] for line in history)
+    assert {json.loads(line)["interrupted"] for line in history} == {stop["reason"]}
 
 
 BEARER = [c for c in CONTRACTS if c.auth.scheme == "bearer_token"]

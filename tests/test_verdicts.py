@@ -293,3 +293,78 @@ def test_an_unreachable_target_is_inconclusive_on_every_profile(
         verdicts = {r["rule_id"]: r["verdict"] for r in doc["results"]}
         assert verdicts == {"cancel.cancellable-status": "INCONCLUSIVE",
                             "property.state-machine": "INCONCLUSIVE"}, profile
+
+
+def test_an_interrupted_run_says_so_and_its_report_exits_as_it_does(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given Ctrl-C in the middle of a case, pytest exits 2 and the report says 2 too (not the
+    0 its finished rows call for): ``run.interrupted`` with the reason and the cases not run,
+    an INCONCLUSIVE row for the case that was running, the line first in Markdown and HTML
+    and last on the terminal."""
+    from payconform.rules import catalog
+
+    planted = catalog.RULES["cancel.repeat"]
+    monkeypatch.setitem(catalog.RULES, "cancel.repeat",
+                        type(planted)(planted.id, planted.title, planted.cases,
+                                      _raise(KeyboardInterrupt()), planted.citation_of))
+    result = pytester.runpytest_inprocess(
+        "--pyargs", *SUITES, "-p", "no:cacheprovider", "--provider", "cashfree",
+        "--report-dir", str(pytester.path / "reports"), "-k", "cancellable or repeat or unknown",
+        no_reraise_ctrlc=True)
+    doc = json.loads((pytester.path / "reports" / "latest" / "conformance.json").read_text())
+    Draft202012Validator(report_schema()).validate(doc)
+    assert result.ret == doc["summary"]["exit_status"] == 2, result.stdout.str()[-3000:]
+    verdicts = {r["rule_id"]: r["verdict"] for r in doc["results"]}
+    assert verdicts == {"cancel.cancellable-status": "PASS", "cancel.repeat": "INCONCLUSIVE"}
+    stop = doc["run"]["interrupted"]
+    assert stop["reason"] == "SIGINT (Ctrl-C)" and "repeat" in stop["running"]
+    unknown = len(catalog.cases_for(get_contract("cashfree"), ["cancel.unknown-id"]))
+    assert stop["not_run"] >= unknown >= 1  # the unknown-id cases never started
+    line = f"interrupted (SIGINT (Ctrl-C)): {stop['not_run']} cases not run"
+    _files_say(pytester, doc, line, "Exit status: 2")
+    result.stdout.fnmatch_lines([f"payconform: {line}*", "report: *"])
+
+
+def test_a_crash_while_building_a_rule_s_cases_is_an_error_row(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given payconform's own crash while collection builds one rule's cases (pytest would end
+    with a collection error, exit 2, no report), that rule has an ERROR row with the traceback,
+    the other rules still run, and the run exits 7 as its report says."""
+    import payconform.plugin
+    from payconform.rules import catalog
+
+    def cases_for(contract: Any, rule_ids: list[str]) -> Any:
+        if rule_ids == ["cancel.unknown-id"]:
+            raise Planted("planted while building cases")
+        return catalog.cases_for(contract, rule_ids)
+
+    monkeypatch.setattr(payconform.plugin, "cases_for", cases_for)
+    result, doc = _session(pytester, "-k", "unknown or repeat")
+    assert result.ret == doc["summary"]["exit_status"] == EXIT_ERROR, result.stdout.str()[-3000:]
+    rows = {r["rule_id"]: r for r in doc["results"]}
+    assert rows["cancel.repeat"]["verdict"] == "PASS"
+    assert rows["cancel.unknown-id"]["verdict"] == "ERROR"
+    assert "planted while building cases" in rows["cancel.unknown-id"]["traceback"]
+    result.stdout.fnmatch_lines(["cancel.unknown-id*ERROR*",
+                                 "ERROR: payconform could not judge*exit status 7*"])
+
+
+def test_a_crash_while_planning_a_live_run_is_an_error_row(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given payconform's own crash while it plans a live run's calls (pytest would end with
+    an internal error, exit 3, no report), the report has an ERROR row with the traceback,
+    nothing is sent for that provider, one line says so, and the run exits 7."""
+    import payconform.lanes.plan
+    from tests.live_support import live_env
+
+    for var, value in live_env(get_contract("cashfree")).items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setattr(payconform.lanes.plan, "plan_calls", _raise(Planted("planted in the plan")))
+    # Nothing listens on port 1: a request sent anyway would show as INCONCLUSIVE.
+    result, doc = _session(pytester, "--lane", "live", "--base-url", "http://127.0.0.1:1/pg",
+                           "-k", "cancellable or state_machine")
+    assert result.ret == doc["summary"]["exit_status"] == EXIT_ERROR, result.stdout.str()[-3000:]
+    assert [(r["rule_id"], r["verdict"]) for r in doc["results"]] == [("run.call-plan", "ERROR")]
+    assert "planted in the plan" in doc["results"][0]["traceback"]
+    result.stdout.fnmatch_lines(["payconform: cashfree: planning the calls crashed*",
+                                 "ERROR: payconform could not judge*exit status 7*"])

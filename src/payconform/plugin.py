@@ -48,9 +48,11 @@ from payconform.reporting.report import (
     EXIT_ERROR,
     EXIT_FAIL,
     EXIT_INCONCLUSIVE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     RunReport,
     exit_status,
+    interrupted_line,
     load_report,
     matrix,
     write_report,
@@ -99,6 +101,10 @@ class RunState:
             return Redactor(())
     monitoring: list[dict[str, Any]] = field(default_factory=list)
     report_error: str = ""
+    #: The test running now (None between tests), and how many tests have started: what an
+    #: interrupted run reports as cut short and as not run.
+    running: pytest.Item | None = None
+    started: int = 0
 
     def harness(self, contract: Contract) -> AdapterHarness:
         """The adapter harness (served simulator + adapter) of a provider."""
@@ -126,10 +132,25 @@ class RunState:
 
 
 STATE = pytest.StashKey[RunState]()
+#: Why the session was interrupted (set by pytest_keyboard_interrupt, whose hook has no config;
+#: sessions in one process run one after another).
+_INTERRUPT: list[str] = []
+#: The report row of a crash while planning a provider's calls (no rule's case: the run's).
+PLAN_RULE = "run.call-plan"
 #: Per test item: how many results the run had when the item started.
 _RESULTS_AT = pytest.StashKey[int]()
 #: Per test item: (provider, rule id, case id) it judges, when it said so (see :func:`claim`).
 _CLAIM = pytest.StashKey[tuple[str, str, str]]()
+
+
+@dataclass(frozen=True)
+class _Unbuilt:
+    """A rule's cases that payconform could not build for a provider (its own crash): the
+    test that stands for them raises it, so it lands in the report as ERROR."""
+
+    rule_id: str
+    error: BaseException
+    case_id: str = "(cases)"
 
 
 def claim(item: pytest.Item, provider: str, rule_id: str, case_id: str) -> None:
@@ -226,6 +247,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "fixture the test is parametrized over every selected provider's cases of that rule; "
         "without it (property searches) the id names the test's report row",
     )
+    _INTERRUPT.clear()  # a reason left by an earlier session in this process is not ours
     lane = config.getoption("--lane") or os.environ.get("PAYCONFORM_LANE") or "simulator"
     if lane not in LANES:
         raise pytest.UsageError(f"PAYCONFORM_LANE={lane!r} is not a lane; use one of {LANES}")
@@ -344,10 +366,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     params = []
     for provider in state.providers:
         contract = get_contract(provider)
-        if rule_id in ADAPTER_RULES:
-            cases = adapter_cases(contract, rule_id) if state.adapter is not None else []
-        else:
-            cases = cases_for(contract, [rule_id])
+        try:
+            if rule_id in ADAPTER_RULES:
+                cases = adapter_cases(contract, rule_id) if state.adapter is not None else []
+            else:
+                cases = cases_for(contract, [rule_id])
+        except Exception as exc:  # payconform's own defect: ERROR when the test runs, not exit 2
+            params.append(pytest.param((provider, _Unbuilt(rule_id, exc)),
+                                       id=f"{provider}:could-not-build-cases"))
+            continue
         for case in cases:
             params.append(pytest.param((provider, case), id=f"{provider}:{case.case_id}"))
     if rule_id in ADAPTER_RULES and state.adapter is None:
@@ -408,6 +435,8 @@ class CaseRunner:
 def conformance(request: pytest.FixtureRequest) -> CaseRunner:
     """One provider x rule case on the selected lane; call ``.check()`` in the test."""
     provider, case = request.param
+    if isinstance(case, _Unbuilt):
+        raise case.error
     state = request.config.stash[STATE]
     request.node.user_properties.extend(
         [("provider", provider), ("rule", case.rule_id), ("case", case.case_id),
@@ -463,10 +492,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         params = dict(callspec.params) if callspec is not None else {}
         if isinstance(params.get("conformance"), tuple):
             provider, case = params["conformance"]
-            cases.setdefault(provider, []).append(case)
+            if isinstance(case, Case):
+                cases.setdefault(provider, []).append(case)
         elif _is_search(item) and "provider" in params:
             searches.add(str(params["provider"]))
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    unplanned: set[str] = set()
     for provider in state.providers:
         if provider not in cases and provider not in searches:
             continue
@@ -475,11 +506,53 @@ def pytest_collection_finish(session: pytest.Session) -> None:
                               search=provider in searches and state.options.lane == "live")
         except (LaneUnavailable, LaneRefused):
             continue  # reported by the cases themselves (SKIPPED with what to set)
+        except Exception as exc:  # payconform's own defect: ERROR (exit 7), not pytest's exit 3
+            state.results.append(error_result(
+                provider, PLAN_RULE, "plan", "The run's calls are planned before the first request",
+                exc, origin=state.options.lane, redactor=state.redactor(provider),
+                context="(while planning the run's calls, before any request)"))
+            unplanned.add(provider)
+            line = (f"payconform: {provider}: planning the calls crashed (payconform's own "
+                    f"error, ERROR in the report): none of its cases is run")
+            if reporter is not None:
+                reporter.write_line(line, red=True)
+            else:
+                print(line, file=sys.stderr)
+            continue
         if not plan.fits:
             pytest.exit(plan.line(), returncode=pytest.ExitCode.USAGE_ERROR)
         state.extra.setdefault("plan", {})[provider] = plan.to_json()
         if reporter is not None:
             reporter.write_line(f"payconform: {plan.line()}")
+    if unplanned:  # nothing unplanned reaches a vendor
+        drop = [item for item in session.items if (_identity(item) or ("",))[0] in unplanned]
+        session.config.hook.pytest_deselected(items=drop)
+        session.items[:] = [item for item in session.items if item not in drop]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """Which test runs now: an interrupt leaves it set (the exception skips the reset)."""
+    state = item.config.stash.get(STATE, None)
+    if state is not None:
+        state.running = item
+        state.started += 1
+    result = yield
+    if state is not None:
+        state.running = None
+    return result
+
+
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    """Remember why the session stops (Ctrl-C, SIGTERM, pytest's own reason)."""
+    value = excinfo.value
+    if isinstance(value, pytest.Session.Interrupted):
+        reason = str(value) or "pytest stopped the session"
+    elif isinstance(value, KeyboardInterrupt):
+        reason = "SIGTERM" if str(value) == "SIGTERM" else "SIGINT (Ctrl-C)"
+    else:  # pytest.exit(): its message
+        reason = f"pytest.exit: {getattr(value, 'msg', value)}"
+    _INTERRUPT[:] = [reason]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -505,8 +578,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     provider, rule_id, case_id = identity
     mine = [r for r in state.results[item.stash.get(_RESULTS_AT, len(state.results)):]
             if r.provider == provider]
-    doc = (getattr(getattr(item, "function", None), "__doc__", None) or "").strip()
-    title = doc.splitlines()[0] if doc else item.name
+    title = _title(item)
     if report.skipped:
         if not mine and isinstance(report.longrepr, tuple):
             reason = str(report.longrepr[2]).removeprefix("Skipped: ")
@@ -520,6 +592,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         provider, rule_id, case_id, title, exc, origin=state.options.lane,
         redactor=state.redactor(provider), context=f"(in the {call.when} of {item.nodeid})"))
     return report
+
+
+def _title(item: pytest.Item) -> str:
+    """A test's report title: its docstring's first line, else its name."""
+    doc = (getattr(getattr(item, "function", None), "__doc__", None) or "").strip()
+    return doc.splitlines()[0] if doc else item.name
+
+
+def _note_interruption(session: pytest.Session, state: RunState, reason: str) -> None:
+    """An interrupted run says so: the test that was running gets an INCONCLUSIVE row (it
+    was not judged), and ``run.interrupted`` holds the reason and the tests not run."""
+    item = state.running
+    identity = _identity(item) if item is not None else None
+    if item is not None and identity is not None:
+        provider, rule_id, case_id = identity
+        since = item.stash.get(_RESULTS_AT, len(state.results))
+        if not any(r.provider == provider for r in state.results[since:]):
+            state.results.append(CaseResult(
+                provider, rule_id, case_id, _title(item), Verdict.INCONCLUSIVE, "unverified", "",
+                f"interrupted ({reason}) while this case ran: not judged",
+                origin=state.options.lane))
+    total = len(session.items) or session.testscollected
+    state.extra["interrupted"] = {
+        "reason": reason,
+        "not_run": max(0, total - state.started) if total else None,
+        "running": item.nodeid if item is not None else None,
+    }
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -575,6 +674,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = config.stash.get(STATE, None)
     if state is None:
         return
+    reason = _INTERRUPT.pop() if _INTERRUPT else ""
+    if exitstatus == EXIT_INTERRUPTED:  # pytest's own status: the report must say the same
+        _note_interruption(session, state, reason or "pytest stopped the session")
     for harness in state.harnesses.values():
         harness.stop()
     _finish_sessions(state)
@@ -625,8 +727,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     # The report and the exit status say the same thing: every failed payconform test has a
     # FAIL or ERROR row. Other failures (tests that are not payconform's) keep pytest's 1.
+    # pytest's 5 (no tests) with rows: every test was deselected after a crash of the plan.
     derived = exit_status(verdicts, state.options.lane)
-    if exitstatus in (EXIT_OK, EXIT_FAIL) and not state.foreign_failures:
+    ran_to_its_end = (EXIT_OK, EXIT_FAIL, pytest.ExitCode.NO_TESTS_COLLECTED)
+    if exitstatus in ran_to_its_end and not state.foreign_failures:
         session.exitstatus = derived
 
 
@@ -662,5 +766,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         for result in errors:
             terminalreporter.write_line(f"  {result.provider} {result.rule_id} [{result.case_id}]: "
                                         f"{result.message.splitlines()[0]}")
+    if state.extra.get("interrupted"):  # the matrix above is incomplete: say so last
+        terminalreporter.write_line(f"payconform: {interrupted_line(state.extra)}", red=True)
     if state.report_path is not None:
         terminalreporter.write_line(f"report: {state.report_path / 'conformance.json'}")

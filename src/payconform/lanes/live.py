@@ -662,7 +662,8 @@ def record_monitoring(entries: list[dict[str, Any]], results: list[CaseResult],
         mine = [r for r in results if r.provider == provider]
         if data["report_dir"] is None or not mine:
             continue
-        lines = history_lines(data["run_id"], data["lane"], data["base_url"], mine, data["observed"])
+        lines = history_lines(data["run_id"], data["lane"], data["base_url"], mine, data["observed"],
+                              run_extra.get("interrupted"))
         path = Path(data["report_dir"]) / HISTORY_FILE
         skipped: list[str] = []
         changes, previous = changes_since(load_history(path, skipped), lines)

@@ -6,7 +6,8 @@ unfinished; the reader skips (and reports) a line that does not parse. Numbers a
 (JSON has no ``Infinity`` or ``NaN``: such a value is written as its string). Each line
 holds the run id, the time, the lane, the target (base URL, without userinfo), the rule's
 verdict (the worst over its cases) and the evidence behind it: the evidence level, every
-case's verdict, and the HTTP statuses and error codes the rule's requests received.
+case's verdict, and the HTTP statuses and error codes the rule's requests received; the lines
+of a run that stopped before its end say why (``interrupted``).
 :func:`changes_since` compares a run with the previous run of the same provider against the
 same target: a rule that flipped, a new HTTP status, a new error code.
 """
@@ -38,9 +39,11 @@ def history_lines(
     target: str,
     results: Iterable[CaseResult],
     observed: Mapping[str, Mapping[str, Iterable[Any]]] | None = None,
+    interrupted: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """One line per provider x rule of ``results``; ``observed`` maps rule id to its
-    ``http_statuses`` and ``error_codes``."""
+    ``http_statuses`` and ``error_codes``; ``interrupted`` (the report's ``run.interrupted``)
+    marks every line of a run that stopped before its end with the reason."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for result in results:
@@ -58,6 +61,8 @@ def history_lines(
             row["messages"][result.case_id] = result.message.splitlines()[0][:300] if (
                 result.message) else ""
     for (_, rule_id), row in rows.items():
+        if interrupted:
+            row["interrupted"] = str(interrupted.get("reason") or "interrupted")
         seen = (observed or {}).get(rule_id, {})
         row["http_statuses"] = sorted({int(s) for s in seen.get("http_statuses", ())})
         row["error_codes"] = sorted({str(c) for c in seen.get("error_codes", ())})

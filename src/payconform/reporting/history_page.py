@@ -3,7 +3,9 @@
 One row per provider x rule: a timeline of the rule's verdict in every run (inline SVG, one
 square per run, no scripts, styles or fonts from elsewhere), each verdict change (a flip)
 outlined and named with its run, and the HTTP statuses and error codes the rule received,
-listed per run where they changed.
+listed per run where they changed. A run that stopped before its end (``interrupted``) is
+drawn dashed and named above its provider's table: its missing rules were not checked, and
+its finished ones do not make it a green night.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ def _runs(lines: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(str(line.get("run_id", "")) for line in lines))
 
 
-def _svg(provider: str, rule_id: str, runs: list[str], cells: dict[str, dict[str, Any]]) -> str:
+def _stopped(lines: list[dict[str, Any]]) -> dict[str, str]:
+    """Run id -> why it stopped, for the runs that were interrupted."""
+    return {str(line.get("run_id", "")): str(line["interrupted"]) for line in lines
+            if line.get("interrupted")}
+
+
+def _svg(provider: str, rule_id: str, runs: list[str], cells: dict[str, dict[str, Any]],
+         stopped: dict[str, str]) -> str:
     esc = html.escape
     width = max(1, len(runs)) * (_CELL + _GAP)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{_CELL + 6}" '
@@ -35,16 +44,23 @@ def _svg(provider: str, rule_id: str, runs: list[str], cells: dict[str, dict[str
     for index, run_id in enumerate(runs):
         x = index * (_CELL + _GAP)
         line = cells.get(run_id)
+        cut = f" (run interrupted: {stopped[run_id]})" if run_id in stopped else ""
+        dash = ' stroke-dasharray="3 2" class="interrupted"' if cut else ""
         if line is None:  # the rule was not checked in that run
+            color = "#000" if cut else "#ccc"
             parts.append(f'<rect x="{x}" y="3" width="{_CELL}" height="{_CELL}" fill="none" '
-                         f'stroke="#ccc"><title>{esc(run_id)}: not checked</title></rect>')
+                         f'stroke="{color}"{dash}><title>{esc(run_id)}: not checked{esc(cut)}'
+                         "</title></rect>")
             continue
         verdict = str(line.get("verdict"))
         flipped = previous is not None and verdict != previous
         stroke = ' stroke="#000" stroke-width="2" class="flip"' if flipped else ""
+        if cut and not flipped:
+            stroke = f' stroke="#000"{dash}'
         title = f"{run_id} {line.get('time', '')}: {verdict}"
         if flipped:
             title += f" (was {previous})"
+        title += cut
         parts.append(f'<rect x="{x}" y="3" width="{_CELL}" height="{_CELL}" '
                      f'fill="{verdict_color(verdict)}"{stroke}><title>{esc(title)}</title></rect>')
         previous = verdict
@@ -93,8 +109,13 @@ def render_history_html(lines: Iterable[dict[str, Any]], *, title: str = "paycon
         mine = [line for line in rows_in if line["provider"] == provider
                 and str(line.get("target", "")) == target]
         runs = _runs(mine)
+        stopped = _stopped(mine)
         body.append(f"<h2>{esc(provider)} <small><code>{esc(target)}</code>, {len(runs)} runs, "
                     f"{esc(runs[0])} .. {esc(runs[-1])}</small></h2>")
+        if stopped:
+            body.append("<p class='interrupted'><strong>interrupted runs (not green, incomplete): "
+                        + "; ".join(f"{esc(r)} ({esc(why)})" for r, why in stopped.items())
+                        + "</strong></p>")
         body.append("<table><tr><th>rule</th><th>verdicts (oldest left)</th><th>latest</th>"
                     "<th>flips</th><th>HTTP statuses and error codes over time</th></tr>")
         for rule_id in dict.fromkeys(str(line["rule_id"]) for line in mine):
@@ -106,7 +127,7 @@ def render_history_html(lines: Iterable[dict[str, Any]], *, title: str = "paycon
             row_class = ' class="flipped"' if flips else ""
             body.append(
                 f"<tr{row_class}><th><code>{esc(rule_id)}</code></th>"
-                f"<td>{_svg(provider, rule_id, runs, cells)}</td>"
+                f"<td>{_svg(provider, rule_id, runs, cells, stopped)}</td>"
                 f'<td style="background:{verdict_color(verdict)}">{esc(verdict)}</td>'
                 f"<td>{'<br>'.join(esc(f) for f in flips) or '-'}</td>"
                 f"<td>{'<br>'.join(esc(w) for w in _wire(runs, cells)) or '-'}</td></tr>")
@@ -126,7 +147,8 @@ def render_history_html(lines: Iterable[dict[str, Any]], *, title: str = "paycon
         "ul.legend li{display:inline-block;margin-right:1em}</style></head><body>"
         f"<h1>{esc(title)}</h1>{summary}"
         "<p>Each square is one run, oldest left; an outlined square is a flip (the verdict "
-        "differs from the run before); an empty square is a run that did not check the rule. "
+        "differs from the run before); an empty square is a run that did not check the rule; a "
+        "dashed square is a run that was interrupted before its end. "
         "Hover a square for its run id and time.</p>"
         f"<ul class='legend'>{legend}<li>outlined: flip</li></ul>{''.join(body)}</body></html>\n"
     )

@@ -4,7 +4,9 @@ The merged document is a ``payconform.report/1`` report like any other: every ca
 matrix, the counts recomputed. When the parts ran different lanes, a matrix column is
 ``provider (lane)``, so a provider checked on two lanes keeps both verdicts. The parts' run
 ids, lanes, providers, seeds and targets are kept under ``run.merged_from``; their changes
-since the previous run are kept too.
+since the previous run are kept too. A part that was interrupted makes the merged run
+interrupted (``run.interrupted``, exit status 2): a night cut short by its timeout is never
+green.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from payconform.model.outcomes import Verdict
-from payconform.reporting.report import REPORT_SCHEMA, exit_status, report_version, spend_of
+from payconform.reporting.report import (
+    EXIT_INTERRUPTED,
+    REPORT_SCHEMA,
+    exit_status,
+    report_version,
+    spend_of,
+)
 
 __all__ = ["MergeError", "merge_exit_status", "merge_reports"]
 
@@ -82,8 +90,19 @@ def merge_reports(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "platform": platform.platform(),
         "merged_from": [{"id": str(r["id"]), "lane": str(r["lane"]),
                          "providers": list(r.get("providers", [])), "seed": r.get("seed"),
-                         "base_url": r.get("base_url")} for r in runs],
+                         "base_url": r.get("base_url"),
+                         **({"interrupted": r["interrupted"]} if r.get("interrupted") else {})}
+                        for r in runs],
     }
+    stopped = [r for r in runs if r.get("interrupted")]
+    if stopped:
+        counts_known = [r["interrupted"].get("not_run") for r in stopped]
+        run["interrupted"] = {
+            "reason": "; ".join(f"{r['id']}: {r['interrupted'].get('reason')}" for r in stopped),
+            "not_run": (sum(counts_known) if all(isinstance(n, int) for n in counts_known)
+                        else None),
+            "runs": [str(r["id"]) for r in stopped],
+        }
     changes = [str(c) for r in runs for c in r.get("changes") or []]
     if changes or any("changes" in r for r in runs):
         run["changes"] = changes
@@ -104,7 +123,10 @@ def merge_reports(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def merge_exit_status(doc: dict[str, Any]) -> int:
-    """The exit status the merged run would have had as one run (see README)."""
+    """The exit status the merged run would have had as one run (see README): 2 when a part
+    was interrupted, else the verdicts'."""
+    if doc["run"].get("interrupted"):
+        return EXIT_INTERRUPTED
     verdicts = []
     for result in doc["results"]:
         try:

@@ -30,10 +30,12 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_FAIL",
     "EXIT_INCONCLUSIVE",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "REPORT_SCHEMA",
     "RunReport",
     "exit_status",
+    "interrupted_line",
     "load_report",
     "matrix",
     "render_html",
@@ -53,6 +55,9 @@ REPORT_SCHEMA = "payconform.report/1"
 #: provider, production refused, a budget that cannot cover the selected cases).
 EXIT_OK = 0
 EXIT_FAIL = 1
+#: pytest's own status for a run that stopped before its end (Ctrl-C, SIGTERM, a collection
+#: error): whatever the finished cases say, the run is not complete, so it is never green.
+EXIT_INTERRUPTED = 2
 EXIT_INCONCLUSIVE = 6
 EXIT_ERROR = 7
 
@@ -79,6 +84,18 @@ def exit_status(verdicts: Iterable[Verdict], lane: str) -> int:
     if lane in _NOTHING_CHECKED_LANES and seen == {Verdict.SKIPPED}:
         return EXIT_INCONCLUSIVE
     return EXIT_OK
+
+
+def interrupted_line(run: dict[str, Any]) -> str:
+    """One sentence for a run that stopped before its end (empty for a complete run)."""
+    stop = run.get("interrupted")
+    if not stop:
+        return ""
+    not_run = stop.get("not_run")
+    counted = f": {not_run} cases not run" if isinstance(not_run, int) else ""
+    running = f"; stopped during {stop['running']}" if stop.get("running") else ""
+    return (f"interrupted ({stop.get('reason') or 'unknown reason'}){counted}{running}; "
+            f"exit status {EXIT_INTERRUPTED}, whatever the finished cases say")
 
 
 def report_version() -> str:
@@ -135,7 +152,8 @@ class RunReport:
             },
             "summary": {
                 "counts": counts,
-                "exit_status": exit_status((r.verdict for r in self.results), self.lane),
+                "exit_status": (EXIT_INTERRUPTED if self.extra.get("interrupted") else
+                                exit_status((r.verdict for r in self.results), self.lane)),
                 "matrix": {p: {r: v.value for r, v in rules.items()} for p, rules in cells.items()},
                 "spend": spend_of(results),
             },
@@ -260,6 +278,7 @@ def render_markdown(doc: dict[str, Any], *, exchanges: bool = True, max_details:
     lines = [
         f"# payconform conformance report `{run['id']}`",
         "",
+        *([f"**{interrupted_line(run)}**", ""] if run.get("interrupted") else []),
         f"- **{_counts_line(counts)}**",
         f"- lane: `{run['lane']}`; target: {_target(run)}; providers: {', '.join(providers) or '(none)'}",
         f"- seed {run.get('seed')}{_replay_hint(run, '`')}; hypothesis profile "
@@ -425,6 +444,9 @@ def render_html(doc: dict[str, Any]) -> str:
     if run.get("nothing_checked"):
         summary.append(("nothing checked", "every case was skipped (exit status 6)"))
     summary_html = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in summary)
+    # Before everything else: the matrix below is incomplete.
+    banner = (f"<p class='interrupted'><strong>{esc(interrupted_line(run))}</strong></p>"
+              if run.get("interrupted") else "")
     legend = "".join(f'<li><span class="swatch" style="background:{color}"></span> '
                      f"<b>{esc(v)}</b>: {esc(meaning)}</li>" for v, color, meaning in legend_rows())
     changes = _changes(run)
@@ -465,7 +487,7 @@ def render_html(doc: dict[str, Any]) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>payconform report {esc(run['id'])}</title><style>{_CSS}</style></head><body>"
         f"<h1>payconform conformance report</h1><p>run <code>{esc(run['id'])}</code></p>"
-        f"<dl class='summary'>{summary_html}</dl>"
+        f"{banner}<dl class='summary'>{summary_html}</dl>"
         f"<table><tr><th>rule</th>{head}</tr>{''.join(rows)}</table>{status}"
         f"<h2>Legend</h2><ul class='legend'>{legend}<li>n/a: the rule has no case for that "
         "provider</li></ul>"
