@@ -368,3 +368,16 @@ def test_a_crash_while_planning_a_live_run_is_an_error_row(
     assert "planted in the plan" in doc["results"][0]["traceback"]
     result.stdout.fnmatch_lines(["payconform: cashfree: planning the calls crashed*",
                                  "ERROR: payconform could not judge*exit status 7*"])
+
+
+def test_a_failed_test_that_is_not_payconform_s_keeps_pytest_s_status_in_the_report(
+        pytester: pytest.Pytester) -> None:
+    """Given a project's own failing test in the same session as passing suites, pytest's 1
+    stands and the report stores that 1 too (not the 0 of its rows), saying why."""
+    pytester.makepyfile(test_own="def test_own():\n    assert False\n")
+    result, doc = _session(pytester, "-k", "repeat or test_own", "test_own.py")
+    Draft202012Validator(report_schema()).validate(doc)
+    assert {r["verdict"] for r in doc["results"]} == {"PASS"}
+    assert result.ret == doc["summary"]["exit_status"] == EXIT_FAIL, result.stdout.str()[-3000:]
+    assert doc["run"]["foreign_failures"] == 1
+    _files_say(pytester, doc, "1 failed tests of the session are not payconform")

@@ -51,7 +51,6 @@ from payconform.reporting.report import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     RunReport,
-    exit_status,
     interrupted_line,
     load_report,
     matrix,
@@ -705,6 +704,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 for p in judged}
     if any(unjudged.values()):
         state.extra["unjudged"] = {p: u for p, u in unjudged.items() if u}
+    # The report and the exit status say the same thing: every failed payconform test has a
+    # FAIL or ERROR row, so the verdicts decide; pytest's own status stands where it decides
+    # (tests that are not payconform's failed, interrupted, internal error), and the report
+    # stores it. pytest's 5 (no tests) with rows: every test was deselected after a crash of
+    # the plan.
+    ran_to_its_end = (EXIT_OK, EXIT_FAIL, pytest.ExitCode.NO_TESTS_COLLECTED)
+    decided = exitstatus in ran_to_its_end and not state.foreign_failures
+    if state.foreign_failures:
+        state.extra["foreign_failures"] = state.foreign_failures
     report = RunReport(
         run_id=state.options.run_id,
         lane=state.options.lane,
@@ -715,6 +723,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         base_url=state.options.base_url,
         api_versions={p: get_contract(p).default_api_version for p in state.providers},
         extra=state.extra,
+        exit_code=None if decided else int(exitstatus),
     )
     try:
         state.report_path = write_report(report, state.report_dir)
@@ -725,13 +734,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                               f"{exc.strerror or exc}")
         session.exitstatus = EXIT_USAGE
         return
-    # The report and the exit status say the same thing: every failed payconform test has a
-    # FAIL or ERROR row. Other failures (tests that are not payconform's) keep pytest's 1.
-    # pytest's 5 (no tests) with rows: every test was deselected after a crash of the plan.
-    derived = exit_status(verdicts, state.options.lane)
-    ran_to_its_end = (EXIT_OK, EXIT_FAIL, pytest.ExitCode.NO_TESTS_COLLECTED)
-    if exitstatus in ran_to_its_end and not state.foreign_failures:
-        session.exitstatus = derived
+    session.exitstatus = report.exit_status()
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

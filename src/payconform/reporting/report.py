@@ -98,6 +98,11 @@ def interrupted_line(run: dict[str, Any]) -> str:
             f"exit status {EXIT_INTERRUPTED}, whatever the finished cases say")
 
 
+def _foreign_line(run: dict[str, Any]) -> str:
+    return (f"{run['foreign_failures']} failed tests of the session are not payconform's (not in "
+            "this report): the exit status is pytest's")
+
+
 def report_version() -> str:
     """The installed payconform version, as reports state it."""
     return _version()
@@ -125,6 +130,9 @@ class RunReport:
     base_url: str | None = None
     api_versions: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The status the process exits with where it is pytest's rather than the verdicts' (a
+    #: failed test that is not payconform's, an internal error): the report says the same.
+    exit_code: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The document written to ``conformance.json``."""
@@ -152,14 +160,23 @@ class RunReport:
             },
             "summary": {
                 "counts": counts,
-                "exit_status": (EXIT_INTERRUPTED if self.extra.get("interrupted") else
-                                exit_status((r.verdict for r in self.results), self.lane)),
+                "exit_status": self.exit_status(),
                 "matrix": {p: {r: v.value for r, v in rules.items()} for p, rules in cells.items()},
                 "spend": spend_of(results),
             },
             "results": results,
             **_adapters_part(self.results, str(self.extra.get("adapter") or "adapter")),
         }
+
+
+    def exit_status(self) -> int:
+        """The status the run exits with: 2 when interrupted, pytest's own where it decides
+        (``exit_code``), else the verdicts'."""
+        if self.extra.get("interrupted"):
+            return EXIT_INTERRUPTED
+        if self.exit_code is not None:
+            return self.exit_code
+        return exit_status((r.verdict for r in self.results), self.lane)
 
 
 def matrix(results: Iterable[CaseResult]) -> dict[str, dict[str, Verdict]]:
@@ -300,6 +317,8 @@ def render_markdown(doc: dict[str, Any], *, exchanges: bool = True, max_details:
         lines.append(f"| `{rule_id}` | " + " | ".join(cells) + " |")
     if "exit_status" in doc["summary"]:
         lines += ["", f"Exit status: {doc['summary']['exit_status']}"]
+    if run.get("foreign_failures"):
+        lines += ["", _foreign_line(run)]
     if doc["summary"]["counts"].get("ERROR"):
         lines += ["", ERROR_MEANING]
     lines += ["", "Legend: " + "; ".join(f"{v} - {meaning}" for v, _, meaning in legend_rows())
@@ -424,6 +443,8 @@ def render_html(doc: dict[str, Any]) -> str:
     status = ""
     if "exit_status" in doc["summary"]:
         status = f"<p>Exit status: {doc['summary']['exit_status']}</p>"
+    if run.get("foreign_failures"):
+        status += f"<p>{esc(_foreign_line(run))}</p>"
     if doc["summary"]["counts"].get("ERROR"):
         status += f"<p><strong>{esc(ERROR_MEANING)}</strong></p>"
     summary = [
