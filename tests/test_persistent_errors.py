@@ -1,6 +1,7 @@
-"""A 5xx that one scenario gets on every attempt, while the rest of the run works, is a provider
-defect at the level of the fact it breaks; an outage stays INCONCLUSIVE (README, "Persistent
-server errors")."""
+"""A 5xx that one scenario gets on every attempt, while the rest of the run works and the same
+endpoint serves other scenarios, is a provider defect at the level of the fact it breaks; an
+outage, of the whole API or of one endpoint, stays INCONCLUSIVE (README, "Persistent server
+errors")."""
 
 from __future__ import annotations
 
@@ -10,21 +11,27 @@ from typing import Any
 import httpx
 import pytest
 
+from payconform.lanes.live import EndpointHealth, LivePolicy, LiveTransport
 from payconform.model.registry import all_contracts
 from tests.live_support import live_env, seed_fixtures, served
 
 pytest_plugins = ["pytester"]
 
 RULE_SUITES = ("payconform.suites.test_cancel",)
+#: The refused cancels, and a cancel that succeeds (the cancel endpoint serving other scenarios).
+CANCELS = "any_other_status or cancellable_status_cancels_it"
+#: Every scenario judged on the cancel call, the auth ones included.
+CANCEL_SCENARIOS = f"{CANCELS} or without_credentials or wrong_credentials"
 #: Every contract with a fixture status the API cannot reach (a refused cancel to break).
 CONTRACTS = [c for c in all_contracts().values()
              if any(f.status not in c.cancellable_statuses for f in c.fixtures)]
 
 
-def _run(pytester: pytest.Pytester, base_url: str, provider: str) -> tuple[int, dict[str, Any]]:
+def _run(pytester: pytest.Pytester, base_url: str, provider: str, select: str = CANCELS,
+         suites: tuple[str, ...] = RULE_SUITES) -> tuple[int, dict[str, Any]]:
     result = pytester.runpytest_inprocess(
-        "--pyargs", *RULE_SUITES, "-p", "no:cacheprovider", "--lane", "live",
-        "--provider", provider, "--base-url", base_url, "-k", "any_other_status",
+        "--pyargs", *suites, "-p", "no:cacheprovider", "--lane", "live",
+        "--provider", provider, "--base-url", base_url, "-k", select,
         "--report-dir", str(pytester.path / "reports"))
     doc = json.loads((pytester.path / "reports" / "latest" / "conformance.json").read_text())
     return int(result.ret), doc
@@ -34,7 +41,8 @@ def _run(pytester: pytest.Pytester, base_url: str, provider: str) -> tuple[int, 
 def test_a_scenario_that_always_answers_5xx_is_a_finding(
         contract: Any, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """Given a sandbox whose cancel of one fixture link answers 500 on every attempt while every
-    other call works, that case is judged at its fact's level with "persistent 5xx"."""
+    other call works (other links' cancels included), that case is judged at its fact's level
+    with "persistent 5xx", naming the endpoint that served the other scenarios."""
     with served(contract) as (server, _):
         fixtures = seed_fixtures(contract, server)
         fixture = next(f for f in contract.fixtures if f.status not in contract.cancellable_statuses)
@@ -51,6 +59,8 @@ def test_a_scenario_that_always_answers_5xx_is_a_finding(
         row["evidence"], "OBSERVED")
     assert row["verdict"] == expected, row
     assert row["message"].startswith("persistent 5xx: cancel HTTP 500")
+    endpoint = f"{contract.cancel.method} {contract.cancel.path}"
+    assert f"{endpoint} answered other scenarios normally" in row["message"]
     others = {r["verdict"] for r in doc["results"] if r["case_id"] != fixture.status}
     assert "INCONCLUSIVE" not in others and "FAIL" not in others
     assert status == doc["summary"]["exit_status"] == (1 if expected == "FAIL" else 0)
@@ -72,3 +82,91 @@ def test_an_outage_stays_inconclusive(contract: Any, pytester: pytest.Pytester,
     assert "FAIL" not in verdicts and "INCONCLUSIVE" in verdicts, doc["results"]
     assert status == doc["summary"]["exit_status"] == 6
     assert any("looks like an outage" in o for r in doc["results"] for o in r["observations"])
+
+
+#: The provider the endpoint-outage tests run against (a cancel that is a POST of its own).
+OUTAGE_CONTRACT = all_contracts()["cashfree"]
+
+
+def _cancel_down(contract: Any, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                 after: int) -> tuple[int, dict[str, Any]]:
+    """Run every scenario judged on the cancel call against a sandbox whose cancel endpoint
+    answers 503 to every call after the first ``after`` ones, while create and fetch work."""
+    with served(contract) as (server, _):
+        fixtures = seed_fixtures(contract, server)
+        for var, value in {**live_env(contract), **fixtures}.items():
+            monkeypatch.setenv(var, value)
+        fault = httpx.post(f"{server.origin}/_simulator/faults", json={
+            "kind": "status", "status": 503, "operation": "cancel", "after": after,
+            "times": None})
+        assert fault.status_code == 200, fault.text
+        return _run(pytester, server.base_url, contract.provider, CANCEL_SCENARIOS,
+                    (*RULE_SUITES, "payconform.suites.test_auth_and_headers"))
+
+
+def test_an_outage_of_one_endpoint_stays_inconclusive(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a sandbox whose cancel endpoint alone answers 503 to every call (create and fetch
+    work), no scenario is a finding: every cancel scenario, the auth ones included, stays
+    INCONCLUSIVE saying the endpoint looks down, and the run exits 6."""
+    contract = OUTAGE_CONTRACT
+    status, doc = _cancel_down(contract, pytester, monkeypatch, after=0)
+    rows = doc["results"]
+    assert {r["verdict"] for r in rows} == {"INCONCLUSIVE"}, rows
+    assert {"cancel.cancellable-status", "cancel.not-cancellable", "auth.missing",
+            "auth.invalid"} <= {r["rule_id"] for r in rows}
+    outage = (f"every {contract.cancel.method} {contract.cancel.path} of this run answered 5xx: "
+              "looks like an outage of that endpoint")
+    for row in rows:
+        assert row["server_error"] == "cancel HTTP 503", row
+        assert any(outage in o for o in row["observations"]), row
+    assert status == doc["summary"]["exit_status"] == 6
+
+
+def test_an_endpoint_that_goes_down_mid_run_stays_inconclusive(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a sandbox whose cancel endpoint serves the first cancel (a cancellable link) and
+    answers 503 to every later one, the scenarios it failed are not findings: the scenario it
+    served, run again at the end, gets a 503 too, so the endpoint is down, not the scenarios."""
+    contract = OUTAGE_CONTRACT
+    status, doc = _cancel_down(contract, pytester, monkeypatch, after=1)
+    rows = doc["results"]
+    served = [r for r in rows if r["rule_id"] == "cancel.cancellable-status"]
+    assert [r["verdict"] for r in served] == ["PASS"], served
+    failed = [r for r in rows if r["verdict"] != "PASS"]
+    assert failed and {r["verdict"] for r in failed} == {"INCONCLUSIVE"}, rows
+    endpoint = f"{contract.cancel.method} {contract.cancel.path}"
+    for row in failed:
+        assert any(f"{endpoint} served cancel.cancellable-status" in o and
+                   "looks like an outage of that endpoint" in o for o in row["observations"]), row
+    assert status == doc["summary"]["exit_status"] == 6
+
+
+def test_the_wire_counts_what_each_endpoint_served() -> None:
+    """Given a cancel endpoint whose service is down behind a gateway that still refuses
+    missing credentials (401) and rate-limits (429), the wire counts those answers neither as
+    served nor as 5xx: only the service's own answers show that the endpoint works."""
+    contract = OUTAGE_CONTRACT
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith("/cancel"):
+            return httpx.Response(200, json={})
+        if "x-client-secret" not in request.headers:
+            return httpx.Response(401, json={})
+        return httpx.Response(429 if request.headers.get("x-limit") else 503, json={})
+
+    wire = LiveTransport(httpx.MockTransport(answer), contract, LivePolicy(rate=0, retries=0))
+    wire.current_case = ("cancel.not-cancellable", "PAID")
+    with httpx.Client(transport=wire, base_url="http://127.0.0.1/pg/") as client:
+        client.post("links", json={})
+        client.get("links/a%2Fb")
+        client.post("links/a/cancel")
+        client.post("links/b/cancel", headers={"x-client-secret": "s", "x-limit": "1"})
+        for link in ("a", "b"):
+            client.post(f"links/{link}/cancel", headers={"x-client-secret": "s"})
+    case = [("cancel.not-cancellable", "PAID")]
+    assert wire.endpoints == {
+        "POST /links": EndpointHealth(served=1, served_cases=case),
+        "GET /links/{id}": EndpointHealth(served=1, served_cases=case),
+        "POST /links/{id}/cancel": EndpointHealth(server_errors=2),
+    }

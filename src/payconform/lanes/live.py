@@ -166,23 +166,51 @@ def _retry_hint(response: httpx.Response, extra_headers: tuple[str, ...] = ()) -
     return max(waits) if waits else None
 
 
-def _endpoint_key(contract: Contract, request: httpx.Request) -> str:
-    """The operation a request calls (method and path template), for per-endpoint limits."""
-    ops = [contract.create.operation, contract.fetch, contract.cancel]
-    path = request.url.path
+def _endpoint_key(contract: Contract, method: str, path: str) -> str:
+    """The operation a request calls, as its method and path template (``POST
+    /links/{id}/cancel``), for per-endpoint limits and per-endpoint health."""
+    ops = [contract.create.operation, contract.fetch, contract.cancel,
+           *(variant.create.operation for variant in contract.variants),
+           *((contract.activation.operation,) if contract.activation is not None else ()),
+           *(effect.fetch for effect in contract.side_effects)]
     for op in ops:
-        pattern = re.escape(op.path).replace(re.escape("{id}"), "[^/]*").replace(
-            re.escape("{version}"), "[^/]*")
-        if request.method == op.method and re.search(pattern + "/?$", path):
+        # Every placeholder ({id}, {version}, ...) is one path segment.
+        pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]*", re.escape(op.path))
+        if method == op.method and re.search(pattern + "/?$", path):
             return f"{op.method} {op.path}"
-    return f"{request.method} {path}"
+    return f"{method} {path}"
+
+
+def _raw_path(url: httpx.URL) -> str:
+    """The path as sent, still percent-encoded (an id holding ``%2F`` stays one segment)."""
+    return url.raw_path.split(b"?", 1)[0].decode("ascii", "replace")
+
+
+#: Answers a gateway gives before the service behind an endpoint is reached (credentials,
+#: rate limit): they do not show that the endpoint's service works.
+_GATEWAY_STATUSES = frozenset({401, 403, 407, 429})
+
+
+@dataclass
+class EndpointHealth:
+    """How one endpoint (method and path template) answered this run, retries aside.
+
+    ``served``: answers from the service behind it (below 500, gateway refusals aside);
+    ``server_errors``: 5xx answers; ``served_cases``: (rule id, case id) of the cases it
+    served, oldest first, so a case can be run again to see whether it still serves them.
+    """
+
+    served: int = 0
+    server_errors: int = 0
+    served_cases: list[tuple[str, str]] = field(default_factory=list)
 
 
 class LiveTransport(httpx.BaseTransport):
     """Budget, rate limit, retries and response sanity around a real transport.
 
-    Counts every request that leaves (``calls``), and notes per rule the HTTP statuses and
-    error codes received (``observed``) for the monitoring history.
+    Counts every request that leaves (``calls``), notes per rule the HTTP statuses and
+    error codes received (``observed``) for the monitoring history, and per endpoint how it
+    answered (``endpoints``), to tell a scenario's persistent 5xx from an outage.
     """
 
     def __init__(
@@ -209,6 +237,10 @@ class LiveTransport(httpx.BaseTransport):
         self.answered = 0
         self.unbudgeted = False
         self.current_rule: str | None = None
+        #: (rule id, case id) of the case being run, if any.
+        self.current_case: tuple[str, str] | None = None
+        #: Per endpoint ("METHOD /path/{id}"), how it answered this run.
+        self.endpoints: dict[str, EndpointHealth] = {}
         self.observed: dict[str, dict[str, set[Any]]] = {}
         self.attempted_ids: list[str] = []
         #: Creates that were sent and never answered (timeout, dropped connection).
@@ -251,7 +283,8 @@ class LiveTransport(httpx.BaseTransport):
         if self.policy.rate > 0:
             intervals.append(("", 1.0 / self.policy.rate))
         for limit in self.contract.rate_limits if self.policy.vendor_limits else ():
-            key = _endpoint_key(self.contract, request) if limit.scope == "endpoint" else "*"
+            key = (_endpoint_key(self.contract, request.method, _raw_path(request.url))
+                   if limit.scope == "endpoint" else "*")
             intervals.append((key, 60.0 / limit.requests_per_minute))
         if not intervals:
             return
@@ -363,7 +396,21 @@ class LiveTransport(httpx.BaseTransport):
             if problem and response.status_code < 500:
                 raise UnreadableResponse(problem, request=request)
             self.answered += response.status_code < 500
+            self._note_health(request, response.status_code)
             return response
+
+    def _note_health(self, request: httpx.Request, status: int) -> None:
+        """Count a final answer against its endpoint (see :class:`EndpointHealth`)."""
+        key = _endpoint_key(self.contract, request.method, _raw_path(request.url))
+        with self._lock:
+            health = self.endpoints.setdefault(key, EndpointHealth())
+            if status >= 500:
+                health.server_errors += 1
+            elif status not in _GATEWAY_STATUSES:
+                health.served += 1
+                case = self.current_case
+                if case is not None and case not in health.served_cases:
+                    health.served_cases.append(case)
 
     def _note_attempt(self, request: httpx.Request) -> None:
         """Remember a client-chosen link id before the create is sent (cleanup finds it even
@@ -391,6 +438,19 @@ def preflight(contract: Contract, options: LaneOptions) -> None:
     LivePolicy.from_env(contract.provider, options_env(options))
 
 
+def _judged_endpoint(contract: Contract, result: CaseResult) -> str | None:
+    """The endpoint ("METHOD /path/{id}") of the call whose 5xx ended ``result``: its last
+    exchange of that operation with that status (the engine stops the case right after it)."""
+    operation, _, status = result.server_error.rpartition(" HTTP ")
+    for exchange in reversed(result.exchanges):
+        request, response = exchange.get("request") or {}, exchange.get("response") or {}
+        if (exchange.get("operation") == operation and str(response.get("status")) == status
+                and request.get("method") and request.get("url")):
+            return _endpoint_key(contract, str(request["method"]),
+                                 _raw_path(httpx.URL(str(request["url"]))))
+    return None
+
+
 # ---- the session ---------------------------------------------------------------------------
 
 
@@ -415,6 +475,7 @@ class LiveSession(LaneSession):
         """Run one case; on Ctrl-C clean up first, then let the interrupt through."""
         assert self.wire is not None
         self.wire.current_rule = case.rule_id
+        self.wire.current_case = (case.rule_id, case.case_id)
         try:
             return super().run(case)
         except KeyboardInterrupt:
@@ -423,44 +484,100 @@ class LiveSession(LaneSession):
             self.cleanup()
             raise
         finally:
-            self.wire.current_rule = None
+            self.wire.current_rule = self.wire.current_case = None
 
     def confirm_server_errors(self, results: list[CaseResult]) -> None:
-        """Re-run each of this provider's cases that ended on a 5xx of the call it judges; a
-        5xx again while the re-run's other calls are answered is a persistent provider defect,
-        judged at the level of the case's fact (see README, "Persistent server errors")."""
+        """Re-run each of this provider's cases that ended on a 5xx of the call it judges. A
+        5xx again is a persistent provider defect, judged at the level of the case's fact, only
+        when it is specific to the scenario: the re-run's other calls are answered and the same
+        endpoint still serves other scenarios. Otherwise it is an outage (of the API or of
+        that endpoint) and the case stays INCONCLUSIVE (see README, "Persistent server
+        errors")."""
         level = {"documented": Verdict.FAIL, "observed": Verdict.FAIL, "inferred": Verdict.WARN}
         assert self.wire is not None
-        for result in results:
-            if (result.provider != self.contract.provider or not result.server_error
-                    or result.verdict is not Verdict.INCONCLUSIVE):
-                continue
-            case = next((c for c in cases_for(self.contract, [result.rule_id])
-                         if c.case_id == result.case_id), None)
+        wire = self.wire
+        suspects = [r for r in results if r.provider == self.contract.provider
+                    and r.server_error and r.verdict is Verdict.INCONCLUSIVE]
+        if not suspects:
+            return
+        suspect_keys = {(r.rule_id, r.case_id) for r in suspects}
+        served_before = {key: health.served for key, health in wire.endpoints.items()}
+        reruns: list[tuple[CaseResult, CaseResult, bool]] = []
+        for result in suspects:
+            case = self._case(result.rule_id, result.case_id)
             if case is None:
                 continue
-            answered = self.wire.answered
+            answered = wire.answered
             again = self.run(case)
-            if again.server_error and self.wire.answered == answered and self.links.created:
+            if again.server_error and wire.answered == answered and self.links.created:
                 # The re-run sent nothing else: probe the API with a read of one of our links.
                 with contextlib.suppress(httpx.HTTPError):
                     self.client.fetch(self.links.created[-1])
-            if again.server_error == result.server_error and self.wire.answered > answered:
-                result.verdict = level.get(result.evidence, Verdict.OBSERVED)
-                result.message = (
-                    f"persistent 5xx: {result.server_error} after every retry, and again when "
-                    "the case was re-run at the end of the run, while the provider answered the "
-                    "re-run's other calls normally: a provider defect in this scenario, not an "
-                    f"outage.\n{result.message}")
-                result.exchanges = again.exchanges or result.exchanges
-            elif again.server_error and self.wire.answered == answered:
+            reruns.append((result, again, wire.answered > answered))
+        outages: dict[str, str | None] = {}
+        for result, again, api_up in reruns:
+            if again.server_error and not api_up:
                 result.observations.append(
                     f"re-run at the end of the run: {again.server_error} again, and no other call "
                     "of the re-run was answered: looks like an outage")
-            else:
+                continue
+            if not again.server_error or again.server_error != result.server_error:
                 result.observations.append(
                     f"re-run at the end of the run: {again.verdict.value} ({again.message[:200]}); "
                     "the 5xx did not persist")
+                continue
+            endpoint = _judged_endpoint(self.contract, again) or _judged_endpoint(
+                self.contract, result)
+            if endpoint is None:
+                result.observations.append(
+                    f"re-run at the end of the run: {again.server_error} again, but the call it "
+                    "judges is not known: cannot tell a defect of this scenario from an outage")
+                continue
+            if endpoint not in outages:
+                outages[endpoint] = self._endpoint_outage(endpoint, served_before, suspect_keys)
+            outage = outages[endpoint]
+            if outage is not None:
+                result.observations.append(
+                    f"re-run at the end of the run: {again.server_error} again; {outage}")
+                continue
+            result.verdict = level.get(result.evidence, Verdict.OBSERVED)
+            result.message = (
+                f"persistent 5xx: {result.server_error} after every retry, and again when "
+                "the case was re-run at the end of the run, while the provider answered the "
+                f"re-run's other calls and {endpoint} answered other scenarios normally: a "
+                f"provider defect in this scenario, not an outage.\n{result.message}")
+            result.exchanges = again.exchanges or result.exchanges
+
+    def _case(self, rule_id: str, case_id: str) -> Case | None:
+        return next((c for c in cases_for(self.contract, [rule_id]) if c.case_id == case_id), None)
+
+    def _endpoint_outage(self, endpoint: str, served_before: Mapping[str, int],
+                         suspects: set[tuple[str, str]]) -> str | None:
+        """None when ``endpoint`` serves other scenarios now (it served a re-run at the end
+        of the run, or a case it served earlier, run again); else why it looks down."""
+        assert self.wire is not None
+        health = self.wire.endpoints.get(endpoint, EndpointHealth())
+        if health.served > served_before.get(endpoint, 0):
+            return None  # it answered a call of the re-runs: it works now
+        if health.served == 0:
+            return f"every {endpoint} of this run answered 5xx: looks like an outage of that endpoint"
+        controls = [key for key in reversed(health.served_cases) if key not in suspects]
+        control = next((c for key in controls if (c := self._case(*key)) is not None), None)
+        if control is None:
+            return (f"{endpoint} answered no other scenario of this run that can be run again: "
+                    "cannot tell a defect of this scenario from an outage of that endpoint")
+        served, errors = health.served, health.server_errors
+        # Its verdict stands; only whether the endpoint serves it now counts.
+        again = self.run(control)
+        if health.served > served:
+            return None
+        name = f"{control.rule_id} [{control.case_id}]"
+        if health.server_errors > errors:
+            return (f"{endpoint} served {name} earlier in the run but answered 5xx when that case "
+                    "was run again now: looks like an outage of that endpoint")
+        return (f"{endpoint} could not be checked again ({name} run again: "
+                f"{again.verdict.value}, {again.message[:200]}): cannot tell a defect of this "
+                "scenario from an outage of that endpoint")
 
     def search_allowance(self) -> tuple[Callable[[], int], int, str]:
         """(calls so far, calls a property search may spend, why): the search's share of the
