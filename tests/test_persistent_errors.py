@@ -145,17 +145,22 @@ def test_an_endpoint_that_goes_down_mid_run_stays_inconclusive(
 def test_the_wire_counts_what_each_endpoint_served() -> None:
     """Given a cancel endpoint whose service is down behind a gateway that still refuses
     missing credentials (401) and rate-limits (429), the wire counts those answers neither as
-    served nor as 5xx: only the service's own answers show that the endpoint works."""
+    served nor as 5xx: only the service's own answers show that the endpoint works. A read
+    that a retry got past a 503 counts as recovered (the endpoint fails intermittently)."""
     contract = OUTAGE_CONTRACT
+    reads = iter([httpx.Response(503, json={}), httpx.Response(200, json={})])
 
     def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return next(reads)
         if not request.url.path.endswith("/cancel"):
             return httpx.Response(200, json={})
         if "x-client-secret" not in request.headers:
             return httpx.Response(401, json={})
         return httpx.Response(429 if request.headers.get("x-limit") else 503, json={})
 
-    wire = LiveTransport(httpx.MockTransport(answer), contract, LivePolicy(rate=0, retries=0))
+    wire = LiveTransport(httpx.MockTransport(answer), contract,
+                         LivePolicy(rate=0, retries=1, backoff=0), sleep=lambda _: None)
     wire.current_case = ("cancel.not-cancellable", "PAID")
     with httpx.Client(transport=wire, base_url="http://127.0.0.1/pg/") as client:
         client.post("links", json={})
@@ -167,6 +172,34 @@ def test_the_wire_counts_what_each_endpoint_served() -> None:
     case = [("cancel.not-cancellable", "PAID")]
     assert wire.endpoints == {
         "POST /links": EndpointHealth(served=1, served_cases=case),
-        "GET /links/{id}": EndpointHealth(served=1, served_cases=case),
+        "GET /links/{id}": EndpointHealth(served=1, recovered=1, served_cases=case),
         "POST /links/{id}/cancel": EndpointHealth(server_errors=2),
     }
+
+
+def test_an_endpoint_that_fails_intermittently_is_not_a_finding(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a sandbox whose cancel answers 503 to one refused cancel on every attempt and to
+    another once, the first is no finding: the second got past its 503 on re-run, so the
+    endpoint fails intermittently and twice in a row may be chance. The run exits 6."""
+    contract = OUTAGE_CONTRACT
+    broken, flaky = [f for f in contract.fixtures
+                     if f.status not in contract.cancellable_statuses][:2]
+    with served(contract) as (server, _):
+        fixtures = seed_fixtures(contract, server)
+        for var, value in {**live_env(contract, retries="0"), **fixtures}.items():
+            monkeypatch.setenv(var, value)
+        for fixture, times in ((broken, None), (flaky, 1)):
+            fault = httpx.post(f"{server.origin}/_simulator/faults", json={
+                "kind": "status", "status": 503, "operation": "cancel",
+                "path": fixtures[fixture.env], "times": times})
+            assert fault.status_code == 200, fault.text
+        status, doc = _run(pytester, server.base_url, contract.provider)
+    rows = {r["case_id"]: r for r in doc["results"]}
+    endpoint = f"{contract.cancel.method} {contract.cancel.path}"
+    assert rows[flaky.status]["verdict"] == "INCONCLUSIVE", rows[flaky.status]
+    assert any("the 5xx did not persist" in o for o in rows[flaky.status]["observations"])
+    assert rows[broken.status]["verdict"] == "INCONCLUSIVE", rows[broken.status]
+    assert any(f"{endpoint} answered 5xx intermittently this run" in o
+               for o in rows[broken.status]["observations"]), rows[broken.status]
+    assert status == doc["summary"]["exit_status"] == 6

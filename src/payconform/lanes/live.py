@@ -196,12 +196,15 @@ class EndpointHealth:
     """How one endpoint (method and path template) answered this run, retries aside.
 
     ``served``: answers from the service behind it (below 500, gateway refusals aside);
-    ``server_errors``: 5xx answers; ``served_cases``: (rule id, case id) of the cases it
-    served, oldest first, so a case can be run again to see whether it still serves them.
+    ``server_errors``: 5xx answers; ``recovered``: 5xx answers that the same request, retried,
+    or the same scenario, run again, got past (the endpoint fails intermittently);
+    ``served_cases``: (rule id, case id) of the cases it served, oldest first, so a case can
+    be run again to see whether it still serves them.
     """
 
     served: int = 0
     server_errors: int = 0
+    recovered: int = 0
     served_cases: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -358,6 +361,7 @@ class LiveTransport(httpx.BaseTransport):
             raise ProductionRefused(f"refusing {host}, a production host of {owner} "
                                     "(--allow-production allows it)", request=request)
         attempt = 0
+        server_error = False  # an attempt of this request answered 5xx
         while True:
             if not self.unbudgeted and self.calls >= self.policy.budget:
                 raise BudgetExhausted(
@@ -387,6 +391,7 @@ class LiveTransport(httpx.BaseTransport):
             if wait is None and problem and response.status_code < 500 and self._safe(request):
                 wait = self._backoff(attempt + 1)
             if wait is not None and attempt < self.policy.retries:
+                server_error = server_error or response.status_code >= 500
                 response.close()
                 attempt += 1
                 self.retries += 1
@@ -396,14 +401,15 @@ class LiveTransport(httpx.BaseTransport):
             if problem and response.status_code < 500:
                 raise UnreadableResponse(problem, request=request)
             self.answered += response.status_code < 500
-            self._note_health(request, response.status_code)
+            self._note_health(request, response.status_code, recovered=server_error)
             return response
 
-    def _note_health(self, request: httpx.Request, status: int) -> None:
+    def _note_health(self, request: httpx.Request, status: int, *, recovered: bool) -> None:
         """Count a final answer against its endpoint (see :class:`EndpointHealth`)."""
         key = _endpoint_key(self.contract, request.method, _raw_path(request.url))
         with self._lock:
             health = self.endpoints.setdefault(key, EndpointHealth())
+            health.recovered += int(recovered and status < 500)
             if status >= 500:
                 health.server_errors += 1
             elif status not in _GATEWAY_STATUSES:
@@ -489,10 +495,10 @@ class LiveSession(LaneSession):
     def confirm_server_errors(self, results: list[CaseResult]) -> None:
         """Re-run each of this provider's cases that ended on a 5xx of the call it judges. A
         5xx again is a persistent provider defect, judged at the level of the case's fact, only
-        when it is specific to the scenario: the re-run's other calls are answered and the same
-        endpoint still serves other scenarios. Otherwise it is an outage (of the API or of
-        that endpoint) and the case stays INCONCLUSIVE (see README, "Persistent server
-        errors")."""
+        when it is specific to the scenario: the re-run's other calls are answered, the same
+        endpoint still serves other scenarios and never got past a 5xx this run. Otherwise it
+        is an outage (of the API or of that endpoint) or an intermittent one, and the case
+        stays INCONCLUSIVE (see README, "Persistent server errors")."""
         level = {"documented": Verdict.FAIL, "observed": Verdict.FAIL, "inferred": Verdict.WARN}
         assert self.wire is not None
         wire = self.wire
@@ -514,6 +520,11 @@ class LiveSession(LaneSession):
                 with contextlib.suppress(httpx.HTTPError):
                     self.client.fetch(self.links.created[-1])
             reruns.append((result, again, wire.answered > answered))
+        for result, again, _ in reruns:
+            endpoint = _judged_endpoint(self.contract, result)
+            if again.server_error != result.server_error and endpoint is not None:
+                # The scenario got past its 5xx: the endpoint fails intermittently.
+                wire.endpoints.setdefault(endpoint, EndpointHealth()).recovered += 1
         outages: dict[str, str | None] = {}
         for result, again, api_up in reruns:
             if again.server_error and not api_up:
@@ -532,6 +543,13 @@ class LiveSession(LaneSession):
                 result.observations.append(
                     f"re-run at the end of the run: {again.server_error} again, but the call it "
                     "judges is not known: cannot tell a defect of this scenario from an outage")
+                continue
+            recovered = wire.endpoints.get(endpoint, EndpointHealth()).recovered
+            if recovered:
+                result.observations.append(
+                    f"re-run at the end of the run: {again.server_error} again, but {endpoint} "
+                    f"answered 5xx intermittently this run ({recovered} time(s) a retry or a re-run "
+                    "got past one): twice in a row may be chance, not a defect of this scenario")
                 continue
             if endpoint not in outages:
                 outages[endpoint] = self._endpoint_outage(endpoint, served_before, suspect_keys)
