@@ -62,7 +62,8 @@ def _run(state: RunState, provider: str, document: dict, rule_id: str,  # type: 
         run = run_schemathesis(document, server.base_url + suffix, {}, settings=settings, seed=seed,
                                token=lambda: client._auth_headers("valid"),
                                fresh_state=simulator.forget_links,
-                               judge_status_codes=judge_status_codes, stateful=stateful)
+                               judge_status_codes=judge_status_codes, stateful=stateful,
+                               simulator=simulator)
         client.http.close()
     failures = list(run.failures.values())
     verdict = run.verdict

@@ -41,7 +41,7 @@ from payconform.reporting.report import (
     render_markdown,
     report_schema,
 )
-from payconform.rules.client import ProviderClient
+from payconform.rules.client import Credentials, ProviderClient
 from payconform.rules.engine import CaseResult, RuleContext
 from payconform.simulator.core import Simulator
 from payconform.simulator.server import serve_in_thread
@@ -209,6 +209,105 @@ def test_an_exception_inside_schemathesis(exc: BaseException, verdict: Verdict, 
                         "documented", "c", "\n".join([*run.errors, *run.inconclusive]),
                         traceback="\n".join(run.errors.values()))
     _everywhere(result, verdict, status)
+
+
+def _schemathesis_result(run: Any) -> CaseResult:
+    return CaseResult("cashfree", "schemathesis.exported-openapi", "seed-1", "t", run.verdict,
+                      "documented", "c", "\n".join([*run.errors, *run.inconclusive]),
+                      traceback="\n".join(run.errors.values()))
+
+
+def test_a_crash_of_the_served_simulator_is_error_not_the_provider_s_5xx(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the served simulator crashing while it answers a fetch (its 500 is payconform's
+    defect, not a provider's answer), the schemathesis run is ERROR with the simulator's
+    traceback, in the unit and the stateful phases, and no check reports a failure."""
+    contract = get_contract("cashfree")
+    monkeypatch.setattr(Simulator, "_fetch", _raise(Planted("planted in the simulator")))
+    simulator = Simulator(contract)
+    credentials = Credentials(dict(contract.auth.simulator_credentials))
+    headers = ProviderClient(contract, httpx.Client(), credentials)._auth_headers("valid")
+    with serve_in_thread(simulator) as server:
+        run = run_schemathesis(export(contract), server.base_url, headers, settings=SETTINGS,
+                               seed=1, fresh_state=simulator.forget_links, simulator=simulator)
+    assert not run.failures, run.failures
+    traces = "\n".join(run.errors.values())
+    assert "Planted: planted in the simulator" in traces and "_fetch" in traces
+    assert any(key.startswith("stateful") for key in run.errors), list(run.errors)
+    assert simulator.crashes and "planted in the simulator" in simulator.crashes[-1]
+    _everywhere(_schemathesis_result(run), Verdict.ERROR, EXIT_ERROR)
+
+
+def test_a_crash_of_the_served_simulator_is_error_for_the_rules_and_the_adapter_harness(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the served simulator crashing on every create, the rule catalog recording from
+    it and an adapter driven against it get ERROR rows with the simulator's traceback, never
+    the INCONCLUSIVE of a provider's 5xx or the adapter's FAIL."""
+    from payconform.adapters.harness import AdapterHarness
+    from payconform.adapters.judge import adapter_cases
+    from payconform.cassettes.lanes import record_simulator
+    from tests.adapter_mutants import factory_for
+
+    contract = get_contract("cashfree")
+    monkeypatch.setattr(Simulator, "_create", _raise(Planted("planted in the simulator")))
+    results = record_simulator(contract, tmp_path, rule_ids=["cancel.cancellable-status"])
+    assert results
+    for result in results:
+        _everywhere(result, Verdict.ERROR, EXIT_ERROR)
+        assert "SimulatorCrashed" in result.message
+    harness = AdapterHarness(contract, factory_for(), "faithful")
+    try:
+        result = harness.run(adapter_cases(contract, "adapter.outcome-mapping")[0])
+    finally:
+        harness.stop()
+    _everywhere(result, Verdict.ERROR, EXIT_ERROR)
+    assert "planted in the simulator" in result.traceback
+
+
+def _planted_assert(*args: Any, **kwargs: Any) -> Any:
+    assert False, "planted internal assert"  # noqa: B011, PT015  (a bare assert, as in src/)
+
+
+@pytest.mark.parametrize("where", ["check", "fresh-state"])
+def test_an_internal_assert_of_payconform_is_error_not_a_check_failure(
+        where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a bare ``assert`` of payconform's own failing during a schemathesis run (inside
+    a payconform check, or in the hook that empties the simulator before each stateful
+    scenario), the run is ERROR with its traceback: only a check's verdict (schemathesis's
+    failures, payconform's ContractViolation) is a failure."""
+    import payconform.properties.checks as checks
+
+    contract = get_contract("cashfree")
+    if where == "check":
+        monkeypatch.setattr(checks, "interpret", _planted_assert)
+    else:
+        monkeypatch.setattr(Simulator, "forget_links", _planted_assert)
+    simulator = Simulator(contract)
+    with serve_in_thread(simulator) as server:
+        run = run_schemathesis(export(contract), server.base_url, {}, settings=SETTINGS, seed=1,
+                               stateful=where != "check", fresh_state=simulator.forget_links)
+    assert not run.failures, run.failures
+    traces = "\n".join(run.errors.values())
+    assert "AssertionError: planted internal assert" in traces and "_planted_assert" in traces
+    _everywhere(_schemathesis_result(run), Verdict.ERROR, EXIT_ERROR)
+
+
+def test_a_crash_of_the_served_simulator_is_an_error_row_and_exit_7(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the served simulator crashing under the schemathesis suite, the report row is
+    ERROR with the simulator's traceback (never FAIL) and the run exits 7."""
+    monkeypatch.setenv("PAYCONFORM_HYPOTHESIS_PROFILE", "ci")
+    monkeypatch.setattr(Simulator, "_fetch", _raise(Planted("planted in the simulator")))
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "payconform.suites.test_schemathesis", "-p", "no:cacheprovider",
+        "--provider", "cashfree", "-k", "exported", "--report-dir", str(pytester.path / "reports"))
+    doc = json.loads((pytester.path / "reports" / "latest" / "conformance.json").read_text())
+    assert result.ret == EXIT_ERROR, result.stdout.str()[-3000:]
+    assert doc["summary"]["exit_status"] == EXIT_ERROR
+    row = next(r for r in doc["results"] if r["rule_id"] == "schemathesis.exported-openapi")
+    assert row["verdict"] == "ERROR"
+    assert "planted in the simulator" in row["traceback"]
+    _files_say(pytester, doc, "ERROR", "planted in the simulator", "Exit status: 7")
 
 
 # ---- through pytest: terminal matrix, report files, exit status -------------------------------------

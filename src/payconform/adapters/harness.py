@@ -21,6 +21,7 @@ from payconform.model.contract import Contract
 from payconform.model.outcomes import Verdict
 from payconform.rules.engine import Case, CaseResult, error_result
 from payconform.simulator.server import RunningServer, serve_in_thread
+from payconform.simulator.state import SimulatorCrashed
 
 __all__ = ["AdapterHarness", "describe_factory"]
 
@@ -30,6 +31,8 @@ class _Ran:
     outcome: str
     fetched: str | None = None
     covered: bool = True
+    #: The traceback of the simulator's own crash during the scenario ("" if none).
+    crash: str = ""
 
 
 @dataclass
@@ -72,6 +75,8 @@ class AdapterHarness:
         if scenario.id in self.ran:
             return self.ran[scenario.id]
         self.start()
+        assert self.simulator is not None
+        crashes = self.simulator.crash_count
         creds = dict(self.contract.auth.simulator_credentials)
         adapter = self._make(creds)
         if adapter is None:
@@ -80,6 +85,8 @@ class AdapterHarness:
             ran = asyncio.run(self._run_async(scenario, adapter, creds))
         else:
             ran = self._run_sync(scenario, adapter, creds)
+        if self.simulator.crash_count > crashes and self.simulator.crashes:
+            ran.crash = self.simulator.crashes[-1]
         self.ran[scenario.id] = ran
         return ran
 
@@ -151,6 +158,14 @@ class AdapterHarness:
                               f"the adapter does not cover {self.contract.provider}",
                               origin=self.origin)
         assert self.simulator is not None
+        if ran.crash:
+            # The adapter met the simulator's own 500: payconform's defect, not the adapter's.
+            result = error_result(
+                self.contract.provider, case.rule_id, case.case_id, case.title,
+                SimulatorCrashed(f"the simulator crashed during scenario {scenario.id}"),
+                origin=self.origin)
+            result.traceback = ran.crash
+            return result
         try:
             return judge_case(self.contract, case, self.simulator.session(), outcome=ran.outcome,
                               fetched=ran.fetched, origin=self.origin)

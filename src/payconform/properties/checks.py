@@ -39,6 +39,8 @@ from payconform.model.templates import new_request_id
 from payconform.reporting import progress
 from payconform.rules.client import interpret
 from payconform.rules.engine import could_not_judge
+from payconform.simulator.core import Simulator
+from payconform.simulator.state import raise_if_crashed
 
 __all__ = [
     "PAYCONFORM_CHECKS",
@@ -107,6 +109,7 @@ def _follow_up(contract: Contract, response: Any, case: Any, operation: str
     op = contract.fetch if operation == "fetch" else contract.cancel
     answer = _client().request(op.method, base + op.url_path(quote(link_id, safe=""), version),
                                headers=headers, content=request.body or b"")
+    raise_if_crashed(answer.headers, f"{op.method} {answer.request.url.path}")
     try:
         body = answer.json() if answer.content else None
     except ValueError:
@@ -308,12 +311,41 @@ def _leaves(exc: BaseException) -> list[BaseException]:
     return [exc]
 
 
+def _raised_in(exc: BaseException) -> str:
+    """The module whose code raised ``exc`` ('' if unknown)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return ""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return str(tb.tb_frame.f_globals.get("__name__", ""))
+
+
 def _kind(exc: BaseException) -> str:
-    """'failure' (a check said no), 'infrastructure', or 'error' (our own exception)."""
+    """'failure' (a check said no), 'infrastructure', or 'error' (our own exception).
+
+    A failure is a check's verdict only: a schemathesis ``Failure`` of a built-in check, or
+    a payconform :class:`ContractViolation`. schemathesis wraps any ``AssertionError`` a check
+    raises into a ``CustomFailure``: it is a verdict when it is a ContractViolation or was
+    raised by schemathesis's own check code, and an error (payconform could not judge) when a
+    bare ``assert`` of payconform or another library failed. A bare ``AssertionError`` outside
+    any check (a hook, schemathesis's or payconform's internals) is an error too.
+    """
+    from schemathesis.core.failures import CustomFailure, Failure
+
     from payconform.rules.engine import is_infrastructure
 
-    if isinstance(exc, AssertionError):  # schemathesis Failure, payconform ContractViolation
+    if isinstance(exc, ContractViolation):
         return "failure"
+    if isinstance(exc, CustomFailure):
+        inner = exc.exception
+        if isinstance(inner, ContractViolation) or _raised_in(inner).split(".")[0] == "schemathesis":
+            return "failure"
+        return "error"
+    if isinstance(exc, Failure):
+        return "failure"
+    if isinstance(exc, AssertionError):
+        return "error"
     # schemathesis sends with requests: its connection errors and timeouts are OSErrors.
     network = isinstance(exc, ConnectionError | TimeoutError) or (
         isinstance(exc, OSError) and type(exc).__module__.split(".")[0] in ("requests", "urllib3"))
@@ -334,6 +366,7 @@ def run_schemathesis(
     token: Callable[[], dict[str, str]] | None = None,
     fresh_state: Callable[[], None] | None = None,
     judge_status_codes: bool = True,
+    simulator: Simulator | None = None,
 ) -> SchemathesisRun:
     """Run schemathesis on ``document`` against ``base_url``: every operation, then the links.
 
@@ -347,6 +380,9 @@ def run_schemathesis(
     ``judge_status_codes=False`` leaves out ``status_code_conformance``: for a vendor document
     that declares no 4xx at all, an unknown id's refusal is its blind spot, not a failure
     (:func:`inexpressible_rules` reports it); the contract's rules judge those statuses.
+    ``simulator``: the served simulator under test. An answer marked as the simulator's own
+    crash (``CRASH_HEADER``) is never judged by the checks: it is an error, and the run's
+    errors carry the tracebacks of the simulator's crashes during the run.
     """
     from schemathesis.checks import load_all_checks  # noqa: F401  (built-ins are registered)
     from schemathesis.specs.openapi import checks as oa
@@ -363,6 +399,7 @@ def run_schemathesis(
         excluded.append(oa.status_code_conformance)
     checks_config: dict[str, Any] = {"additional_checks": list(extra_checks), "excluded_checks": excluded}
     started = time.perf_counter()
+    crashes_before = simulator.crash_count if simulator is not None else 0
     # No example database: a stored example replayed against a fresh simulator draws different
     # link ids from the responses, which hypothesis reports as inconsistent data generation.
     run_settings = Settings(settings, suppress_health_check=list(HealthCheck), phases=[
@@ -380,7 +417,9 @@ def run_schemathesis(
             run.failures.setdefault(key[:300], str(exc)[:2000])
         elif "error" in kinds:
             leaf = leaves[kinds.index("error")]
-            message, trace = could_not_judge(leaf)
+            # A check's own crash, wrapped by schemathesis: report the exception it wraps.
+            inner = getattr(leaf, "exception", None)
+            message, trace = could_not_judge(inner if isinstance(inner, BaseException) else leaf)
             run.errors.setdefault(f"{label}: {message}"[:300], trace[-4000:])
         else:
             run.inconclusive.setdefault(f"{label}: {type(leaves[0]).__name__}: {leaves[0]}"[:300], "")
@@ -404,6 +443,7 @@ def run_schemathesis(
         run.cases += 1
         ticker.tick()
         response = case.call(session=session)
+        raise_if_crashed(response.headers, f"{case.method} {case.formatted_path}")
         case.validate_response(response, **checks_config)
 
     for result in schema.get_all_operations():
@@ -431,6 +471,7 @@ def run_schemathesis(
                 return {"session": session}
 
             def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+                raise_if_crashed(response.headers, f"{case.method} {case.formatted_path}")
                 case.validate_response(response, **checks_config)
 
         # The served simulator answers with fresh ids and timestamps, and hypothesis sometimes
@@ -454,6 +495,12 @@ def run_schemathesis(
                 record(exc, "stateful")
             break
     session.close()
+    if simulator is not None:
+        # The simulator's side of its crashes: where in the simulator, and why.
+        count = simulator.crash_count - crashes_before
+        for trace in list(simulator.crashes)[-count:] if count else []:
+            last = trace.strip().splitlines()[-1]
+            run.errors.setdefault(f"simulator crashed: {last}"[:300], trace[-4000:])
     run.duration_s = time.perf_counter() - started
     progress.emit(ticker.line())
     return run

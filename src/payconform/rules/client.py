@@ -23,7 +23,7 @@ from payconform.model.contract import Contract, SideEffect, dotted_get
 from payconform.model.outcomes import Outcome
 from payconform.model.redact import Redactor
 from payconform.model.templates import encode_body, fill_template, new_request_id
-from payconform.simulator.state import CONTROL_PREFIX
+from payconform.simulator.state import CONTROL_PREFIX, raise_if_crashed
 
 __all__ = [
     "AuthMode", "Credentials", "Exchange", "ProviderClient", "UnusableAnswer", "interpret"]
@@ -232,6 +232,7 @@ class ProviderClient:
             content=content,
             headers=headers,
         )
+        raise_if_crashed(response.headers, "the token request")
         payload = response.json() if response.content else {}
         token = payload.get(auth.token_field) if isinstance(payload, dict) else None
         if response.status_code != 200 or not isinstance(token, str):
@@ -306,6 +307,8 @@ class ProviderClient:
         started = time.perf_counter()
         response = self.http.request(method, path.lstrip("/"), content=content, headers=headers)
         elapsed = (time.perf_counter() - started) * 1000
+        # A served simulator's own crash is payconform's defect (ERROR), not a provider's 5xx.
+        raise_if_crashed(response.headers, f"{operation}: {method} {path}")
         try:
             parsed = response.json() if response.content else None
         except ValueError:

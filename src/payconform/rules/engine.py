@@ -89,7 +89,11 @@ def is_infrastructure(exc: BaseException) -> bool:
 
 def could_not_judge(exc: BaseException) -> tuple[str, str]:
     """The one-line message and the traceback of an exception of payconform's own."""
-    tail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    summary = traceback.TracebackException.from_exception(exc, limit=0)
+    # Without its notes (hypothesis's "Failing test case" and "reproduce with" lines), which
+    # would otherwise be the last line; of a multi-line message, its first line.
+    summary.__notes__ = None
+    tail = list(summary.format_exception_only())[-1].strip().split("\n", 1)[0]
     trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return f"payconform could not judge: {tail}", trace
 

@@ -20,6 +20,7 @@ import re
 import secrets
 import threading
 import time
+import traceback
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,9 +41,17 @@ from payconform.model.outcomes import Outcome, StatusKind
 from payconform.model.redact import Redactor
 from payconform.model.templates import decode_body, fill_template, random_alnum, render_id, stamp
 from payconform.simulator.faults import HTML_ERROR_PAGE, parse_faults, take_fault, truncate
-from payconform.simulator.state import CONTROL_PREFIX, CancelAction, Link, Mutation, SimResponse
+from payconform.simulator.state import (
+    CONTROL_PREFIX,
+    CRASH_HEADER,
+    CancelAction,
+    Link,
+    Mutation,
+    SimResponse,
+)
 
-__all__ = ["MAX_LINKS", "MAX_REPLAYS", "MAX_TOKENS", "REQUEST_LOG_SIZE", "Simulator"]
+__all__ = ["MAX_CRASHES", "MAX_LINKS", "MAX_REPLAYS", "MAX_TOKENS", "REQUEST_LOG_SIZE",
+           "Simulator"]
 
 #: Default bounds of a simulator's memory (``None`` for a bound means unbounded). Past a
 #: bound the oldest entry goes first: the request log is a ring buffer, the oldest link and
@@ -51,6 +60,8 @@ REQUEST_LOG_SIZE = 10_000
 MAX_LINKS = 10_000
 MAX_REPLAYS = 10_000
 MAX_TOKENS = 10_000
+#: Tracebacks of the simulator's own crashes kept (the newest).
+MAX_CRASHES = 100
 #: Control calls that change state must say they are JSON: a web page can send text/plain
 #: or form posts (and bodiless posts) to loopback without a CORS pre-flight, never JSON.
 _JSON_TYPES = ("application/json",)
@@ -121,6 +132,11 @@ class Simulator:
         self._redactor = Redactor(self.credentials.values())
         self._routes = self._compile_routes()
         self.faults: list[dict[str, Any]] = []
+        #: Tracebacks of the simulator's own exceptions while answering (newest last, the
+        #: last MAX_CRASHES); a reset keeps them: a crash is a defect to report, not state.
+        self.crashes: deque[str] = deque(maxlen=MAX_CRASHES)
+        #: How many crashes since the simulator was made (``crashes`` may hold fewer).
+        self.crash_count = 0
         self.reset()
 
     # ---- state -----------------------------------------------------------------------
@@ -206,6 +222,19 @@ class Simulator:
     def error_response(self, status: int, message: str) -> SimResponse:
         """An error in the provider's error shape (for a request the server refuses itself)."""
         return self._plain_error(status, message)
+
+    def crashed(self, exc: BaseException) -> SimResponse:
+        """Record ``exc``, the simulator's own exception while answering, with its traceback
+        (credentials redacted) in :attr:`crashes`, and answer the 500 a server sends for it,
+        marked with :data:`~payconform.simulator.state.CRASH_HEADER`: a client of a served
+        simulator can tell payconform's defect from a provider's 5xx."""
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        with self._lock:
+            self.crashes.append(self._redactor.text(trace))
+            self.crash_count += 1
+        response = self._plain_error(500, f"simulator error: {type(exc).__name__}")
+        response.headers[CRASH_HEADER] = type(exc).__name__
+        return response
 
     def _receive(self, method: str, target: str, headers: Mapping[str, str], body: bytes
                  ) -> SimResponse | _Pending:

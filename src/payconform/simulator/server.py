@@ -156,11 +156,12 @@ class SimulatorApp:
                     await _reply(send, SimResponse(403, {"error": why}))
                     return
             response = await simulator.handle_async(scope["method"], text_target, headers, body)
-        except Exception as exc:  # a simulator defect is a 500 to the client, one log line here
+        except Exception as exc:
+            # A simulator defect is a 500 marked as the simulator's own crash (so a run tells it
+            # from a provider's 5xx), its traceback kept on the simulator, one log line here.
             self._log.error("simulator error on %s %s: %s: %s", scope["method"],
                             scope["path"], type(exc).__name__, exc)
-            await _reply(send, simulator.error_response(500, f"simulator error: {type(exc).__name__}"),
-                         close=True)
+            await _reply(send, simulator.crashed(exc), close=True)
             return
         if response.status == 0 and response.raw is None:
             await _drop(scope)

@@ -12,9 +12,27 @@ from typing import Any, Literal
 
 from payconform.model.contract import Candidate, Contract, HeaderSpec, SideEffect
 
-__all__ = ["CONTROL_PREFIX", "CancelAction", "Link", "Mutation", "SimResponse"]
+__all__ = ["CONTROL_PREFIX", "CRASH_HEADER", "CancelAction", "Link", "Mutation", "SimResponse",
+           "SimulatorCrashed", "raise_if_crashed"]
 
 CONTROL_PREFIX = "/_simulator"
+#: Marks the 500 a served simulator answers when it crashes itself (payconform's defect, never
+#: a provider's answer); its value is the exception's type name.
+CRASH_HEADER = "x-payconform-simulator-crash"
+
+
+class SimulatorCrashed(RuntimeError):
+    """A served simulator answered a request with its own crash: payconform could not judge
+    (ERROR), never a provider's 5xx (INCONCLUSIVE) or a contract failure."""
+
+
+def raise_if_crashed(headers: Any, what: str) -> None:
+    """Raise :class:`SimulatorCrashed` if ``headers`` (any mapping with ``in`` on lower-case
+    names) carry :data:`CRASH_HEADER`; ``what`` names the request."""
+    if CRASH_HEADER in headers:
+        raise SimulatorCrashed(
+            f"the simulator crashed answering {what} (its 500 is payconform's defect, not the "
+            "provider's answer; its traceback is in Simulator.crashes and the server log)")
 
 
 @dataclass
