@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import settings as Settings
 
 from payconform.lanes.base import simulator_session
 from payconform.model.outcomes import Verdict
@@ -12,6 +13,8 @@ from payconform.model.registry import all_contracts, get_contract
 from payconform.properties.harness import Harness
 from payconform.properties.profiles import PROFILE_ENV, active_profile, machine_settings
 from payconform.properties.stateful import PROPERTY_RULES, detection_settings, run_machine
+from payconform.simulator.fact_mutants import FactMutant, fact_mutants_for
+from payconform.simulator.faults import parse_faults
 from payconform.simulator.mutants import mutants_for
 
 pytest_plugins = ["pytester"]
@@ -97,3 +100,72 @@ def test_a_link_id_that_looks_like_the_control_prefix_reaches_the_api() -> None:
     exchange = harness.client.cancel("_simulator", raw_id=True)
     assert exchange.status == 404 and exchange.error is not None
     assert exchange.error.get("code") == "link_not_found"
+
+
+# The machine judges every answer it gets, so each fact it checks must be judged at the level
+# the contract gives that fact, as the rule catalog does: a fact that can only WARN (inferred)
+# or be observed (unverified) must never make the machine FAIL. One example after the tour is
+# enough: the tour visits every status, repeat, credential and header scenario once.
+SOFT_FACT_MUTANTS = [
+    pytest.param(provider, mutant.id, id=f"{provider}:{mutant.id}")
+    for provider, contract in CONTRACTS.items()
+    for mutant in fact_mutants_for(contract)
+    if isinstance(mutant, FactMutant) and mutant.expected_verdict is not Verdict.FAIL
+]
+_RANK = {Verdict.FAIL: 2, Verdict.WARN: 1}
+
+
+@pytest.mark.parametrize(("provider", "fact_id"), SOFT_FACT_MUTANTS)
+def test_the_machine_never_judges_a_fact_harder_than_its_evidence(provider: str, fact_id: str) -> None:
+    """Given a simulator that breaks one inferred or unverified fact, the machine reports at
+    most that fact's verdict (WARN or an observation), never a FAIL of a stronger fact."""
+    contract = CONTRACTS[provider]
+    mutant = next(m for m in fact_mutants_for(contract)
+                  if isinstance(m, FactMutant) and m.id == fact_id)
+    harness = Harness.from_session(simulator_session(contract, mutation=mutant.mutation))
+    result = run_machine(harness, settings=Settings(detection_settings("ci"), max_examples=1),
+                         seed=7)
+    assert result.verdict is not Verdict.ERROR, result.message
+    assert _RANK.get(result.verdict, 0) <= _RANK.get(mutant.expected_verdict, 0), (
+        f"{fact_id} is {mutant.fact.evidence.value}: expected at most "
+        f"{mutant.expected_verdict.value}, the machine said {result.verdict.value}\n{result.message}")
+
+
+def test_the_machine_cancels_the_catalogs_unknown_id() -> None:
+    """The machine's unknown-id cancels send the contract's example id, shaped like the
+    provider's own ids, so a provider that checks the format first answers it as it answers
+    the rule catalog (no id of payconform's own shape)."""
+    contract = CONTRACTS["commet"]
+    session = simulator_session(contract)
+    result = run_machine(Harness.from_session(session), settings=detection_settings("ci"), seed=3)
+    assert result.verdict is Verdict.PASS, result.message
+    cancelled = {r["path"].split("/")[-2] for r in session.simulator.requests
+                 if r["path"].endswith("/cancel")}
+    created = {link for link in session.simulator.links}
+    assert cancelled - created == {contract.unknown_id_example}
+
+
+def test_a_create_answered_with_another_2xx_is_not_a_failure() -> None:
+    """No fact pins the create's exact status code (the catalog asks a 2xx): a provider that
+    answers 201 where the simulator answers 200 passes the machine."""
+    contract = CONTRACTS["commet"]
+    create = contract.create.model_copy(update={"success_status": 201})
+    harness = Harness.from_session(simulator_session(
+        contract.model_copy(update={"create": create})))  # the server answers 201
+    harness.contract = contract  # the machine judges by the contract, whose simulator says 200
+    result = run_machine(harness, settings=detection_settings("ci"), seed=3)
+    assert result.verdict is Verdict.PASS, result.message
+
+
+def test_a_5xx_of_a_side_effect_read_is_inconclusive_against_a_real_server() -> None:
+    """Square's order read answering 503 against a server payconform does not control stops
+    the search as infrastructure, not a FAIL of the side-effect fact."""
+    contract = CONTRACTS["square"]
+    session = simulator_session(contract)
+    harness = Harness.from_session(session)
+    harness.simulated = False
+    session.simulator.faults.extend(parse_faults(
+        {"kind": "status", "status": 503, "path": "/v2/orders/", "times": None}))
+    result = run_machine(harness, settings=detection_settings("ci"), seed=3)
+    assert result.verdict is Verdict.INCONCLUSIVE, result.message
+    assert "503" in result.message

@@ -18,7 +18,7 @@ from payconform.rules.client import Exchange, ProviderClient
 from payconform.rules.engine import Inconclusive, outcome_matches
 from payconform.simulator.core import Simulator
 
-__all__ = ["Harness", "Judge", "MachineLog", "PropertyFailure"]
+__all__ = ["Harness", "Judge", "MachineLog", "PropertyFailure", "weaker"]
 
 _HARD = (Evidence.DOCUMENTED, Evidence.OBSERVED)
 
@@ -84,6 +84,16 @@ class MachineLog:
     on_request: Callable[[], None] | None = None
 
 
+_STRENGTH = (Evidence.DOCUMENTED, Evidence.OBSERVED, Evidence.INFERRED, Evidence.UNVERIFIED)
+
+
+def weaker(source: Source, cap: Source | None) -> Source:
+    """``source``, or ``cap`` where that is the weaker evidence."""
+    if cap is None or _STRENGTH.index(cap.evidence) <= _STRENGTH.index(source.evidence):
+        return source
+    return cap
+
+
 class Judge:
     """Records checks at their evidence level; raises :class:`PropertyFailure` for hard ones."""
 
@@ -107,35 +117,47 @@ class Judge:
         target.setdefault(name, text)
         return False
 
-    def response(self, exchange: Exchange, schema_file: str, schema_source: Source) -> None:
-        """Every response: no 5xx from the simulator, and a body valid against its schema."""
+    def answered(self, exchange: Exchange, source: Source) -> None:
+        """Count the request; a 5xx or 429 is infrastructure (and, from the simulator, a defect)."""
         self.log.requests += 1
         if self.log.on_request is not None:
             self.log.on_request()
-        contract = self.contract
         if exchange.status >= 500 or exchange.status == 429:
             if self.simulated:
-                self.check(f"{exchange.operation}: no 5xx from the simulator", schema_source, False,
+                self.check(f"{exchange.operation}: no 5xx from the simulator", source, False,
                            "a 2xx or 4xx answer", f"HTTP {exchange.status}: {exchange.text[:200]}")
             raise Inconclusive(f"{exchange.operation} returned HTTP {exchange.status}")
+
+    def response(self, exchange: Exchange, schema_file: str, schema_source: Source,
+                 cap: Source | None = None) -> None:
+        """Every response: no 5xx from the simulator, and a body valid against its schema.
+
+        ``cap`` is the source of the scenario's expected outcome when the answer is not that
+        outcome (a refusal accepted, a success refused): the body's shape is then judged no
+        harder than the fact the answer already broke, so an answer to a call that should
+        not have succeeded never fails a run on a stronger fact than its own.
+        """
+        self.answered(exchange, schema_source)
+        contract = self.contract
         if 200 <= exchange.status < 300 and exchange.operation == "cancel" and (
                 contract.cancel_no_body):
-            self.check("cancel answers no body", contract.cancel_source, not exchange.text,
-                       "an empty body", repr(exchange.text[:200]))
+            self.check("cancel answers no body", weaker(contract.cancel_source, cap),
+                       not exchange.text, "an empty body", repr(exchange.text[:200]))
             return
         if 200 <= exchange.status < 300:
             problems = schema_errors(schema_file, exchange.json)
-            self.check(f"{exchange.operation} body matches {schema_file}", schema_source,
-                       not problems, "a body valid against the schema", "; ".join(problems))
+            self.check(f"{exchange.operation} body matches {schema_file}",
+                       weaker(schema_source, cap), not problems,
+                       "a body valid against the schema", "; ".join(problems))
             return
         if exchange.json is None:
-            self.check(f"{exchange.operation} error body is JSON", contract.error.source, False,
-                       "a JSON error body", repr(exchange.text[:200]))
+            self.check(f"{exchange.operation} error body is JSON", weaker(contract.error.source, cap),
+                       False, "a JSON error body", repr(exchange.text[:200]))
             return
         problems = schema_errors(contract.error.schema_file, exchange.json)
         self.check(f"{exchange.operation} error body matches {contract.error.schema_file}",
-                   contract.error.source, not problems, "a body valid against the error schema",
-                   "; ".join(problems))
+                   weaker(contract.error.source, cap), not problems,
+                   "a body valid against the error schema", "; ".join(problems))
 
     def expect(self, exchange: Exchange, expectation: Expectation, what: str, link_id: str) -> None:
         """Judge an exchange against an expectation, part by part (as the rule engine does)."""
