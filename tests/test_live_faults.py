@@ -266,3 +266,29 @@ def test_a_timeout_fault_takes_effect_then_loses_the_answer() -> None:
         assert _cancels(simulator)[-1] | {"at": 0} == _cancels(simulator)[-1] | {
             "at": 0, "status": 200, "fault": "timeout"}
 
+
+
+@pytest.mark.parametrize("profile", ["live", "ci", "dev"])
+@pytest.mark.parametrize("fault", [{"kind": "reset", "times": None},
+                                   {"kind": "status", "status": 503, "times": None}],
+                         ids=["unreachable", "failing"])
+def test_every_suite_against_an_unreachable_or_failing_target_exits_6_whatever_the_profile(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, profile: str,
+        fault: dict[str, Any]) -> None:
+    """Given a sandbox that drops every connection, or answers 503 to everything, every suite
+    (rule catalog, property searches, schemathesis) on each hypothesis profile ends
+    INCONCLUSIVE or SKIPPED with its reason: never FAIL or ERROR, and the run exits 6."""
+    for var, value in live_env(CASHFREE).items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setenv("PAYCONFORM_HYPOTHESIS_PROFILE", profile)
+    with served(CASHFREE) as (server, _):
+        control(server, "POST", "faults", fault)
+        result = pytester.runpytest_inprocess(
+            "--pyargs", "payconform.suites", "-p", "no:cacheprovider", "--lane", "live",
+            "--provider", "cashfree", "--base-url", server.base_url,
+            "--report-dir", str(pytester.path / "reports"))
+    doc = json.loads((pytester.path / "reports" / "latest" / "conformance.json").read_text())
+    verdicts = {r["rule_id"]: r["verdict"] for r in doc["results"]}
+    assert result.ret == doc["summary"]["exit_status"] == 6, (verdicts, result.stdout.str()[-3000:])
+    assert set(verdicts.values()) <= {"INCONCLUSIVE", "SKIPPED"}, verdicts
+    assert "property.state-machine" in verdicts and verdicts["cancel.cancellable-status"] == "INCONCLUSIVE"
