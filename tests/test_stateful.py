@@ -169,3 +169,15 @@ def test_a_5xx_of_a_side_effect_read_is_inconclusive_against_a_real_server() -> 
     result = run_machine(harness, settings=detection_settings("ci"), seed=3)
     assert result.verdict is Verdict.INCONCLUSIVE, result.message
     assert "503" in result.message
+
+
+def test_a_search_past_its_share_of_the_budget_stops_and_says_so() -> None:
+    """Given a share of 60 calls, the machine stops before a step could pass it, judges what it
+    sent (PASS on the faithful simulator) and its row says the search was trimmed and why."""
+    harness = Harness.from_session(simulator_session(CONTRACTS["cashfree"]))
+    harness.calls = lambda: harness.client.requests_sent
+    harness.max_calls, harness.allowance_note = 60, "60 of the run's calls for property search"
+    result = run_machine(harness, settings=detection_settings("dev"), seed=3)
+    assert result.verdict is Verdict.PASS, result.message
+    assert 0 < result.requests <= 60
+    assert "trimmed: 60 of the run's calls for property search" in result.observations
