@@ -84,10 +84,25 @@ def _trail(provider: str, base_url: str, seed: int) -> tuple[Verdict, list[str]]
     session = open_session(contract, options)
     harness = Harness.from_session(session)
     requests: list[str] = []
+    created: list[str] = []
+    harness.on_create = created.append
     harness.client.http.event_hooks["response"].append(
-        lambda r: requests.append(f"{r.request.method} {r.status_code}"))
+        lambda r: requests.append(f"{r.request.method} {r.request.url.raw_path.decode()} "
+                                  f"{r.status_code}"))
     result = run_machine(harness, settings=machine_settings("live"), seed=seed, profile="live")
     session.close()
+    # The server names the links: the n-th link this run created is "<link n>" in both runs,
+    # so the comparison covers which link each call is about, not only method and status.
+    # Longest ids first, so no id is replaced inside a longer one.
+    # Ids of resources a link names (Square's order) likewise, in the order first read.
+    related = [r.split()[1].rsplit("/", 1)[-1] for r in requests
+               for effect in contract.side_effects
+               if r.split()[1].startswith(effect.fetch.path.split("{id}")[0])]
+    names = {**{i: f"<{e.name} {n}>" for n, i in enumerate(dict.fromkeys(related))
+                for e in contract.side_effects},
+             **{link_id: f"<link {n}>" for n, link_id in enumerate(created)}}
+    for value in sorted(names, key=len, reverse=True):
+        requests = [r.replace(value, names[value]) for r in requests]
     return result.verdict, requests
 
 
