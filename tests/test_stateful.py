@@ -8,6 +8,7 @@ import pytest
 from hypothesis import settings as Settings
 
 from payconform.lanes.base import simulator_session
+from payconform.model.contract import Contract
 from payconform.model.outcomes import Verdict
 from payconform.model.registry import all_contracts, get_contract
 from payconform.properties.harness import Harness
@@ -16,6 +17,7 @@ from payconform.properties.stateful import PROPERTY_RULES, detection_settings, r
 from payconform.simulator.fact_mutants import FactMutant, fact_mutants_for
 from payconform.simulator.faults import parse_faults
 from payconform.simulator.mutants import mutants_for
+from payconform.simulator.state import Mutation, SimResponse
 
 pytest_plugins = ["pytester"]
 
@@ -181,3 +183,27 @@ def test_a_search_past_its_share_of_the_budget_stops_and_says_so() -> None:
     assert result.verdict is Verdict.PASS, result.message
     assert 0 < result.requests <= 60
     assert "trimmed: 60 of the run's calls for property search" in result.observations
+
+
+class _MalformedRefusalOfARepeat(Mutation):
+    """A repeat deactivate refused with a 400 (one of the contract's candidates) whose body
+    breaks the provider's documented error envelope."""
+
+    name = "malformed-refusal-of-a-repeat"
+
+    def respond(self, contract: Contract, operation: str, pre_status: str | None,
+                response: SimResponse) -> SimResponse:
+        if operation == "cancel" and pre_status == contract.cancelled_status:
+            return SimResponse(400, {"unexpected": "envelope"})
+        return response
+
+
+def test_an_answer_another_candidate_allows_is_judged_in_full() -> None:
+    """Stripe may refuse a repeat deactivate with a 400 (a candidate of that unverified fact,
+    not the one the simulator plays): the 400 breaks no fact, so its body is held to the
+    documented error schema, and a malformed one FAILs the machine."""
+    contract = CONTRACTS["stripe-payment-links"]
+    harness = Harness.from_session(simulator_session(contract, mutation=_MalformedRefusalOfARepeat()))
+    result = run_machine(harness, settings=detection_settings("ci"), seed=3)
+    assert result.verdict is Verdict.FAIL, result.message
+    assert "error body matches" in result.message
