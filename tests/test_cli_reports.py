@@ -281,3 +281,24 @@ def test_an_interrupted_part_is_never_green_merged_or_in_the_history(tmp_path: P
 def test_history_page_of_an_empty_history_says_how_to_fill_it() -> None:
     """No lines: the page says the live lane appends them."""
     assert "run the live lane" in render_history_html([])
+
+
+def test_a_part_that_did_not_exit_green_never_merges_green(tmp_path: Path) -> None:
+    """Given a passing report, one whose session had a failing test that is not payconform's
+    (stored 1, every row PASS) and one that stored pytest's internal error (3), each merge
+    exits with that part's status, never 0; the merged run counts the foreign failures."""
+    green = RunReport(run_id="a1", lane="simulator", providers=["cashfree"],
+                      results=_results("cashfree")).to_json()
+    foreign = RunReport(run_id="b1", lane="simulator", providers=["pinelabs"],
+                        results=_results("pinelabs"), extra={"foreign_failures": 2},
+                        exit_code=1).to_json()  # as the plugin stores pytest's 1
+    assert foreign["summary"]["exit_status"] == 1
+    merged = merge_reports([green, foreign])
+    Draft202012Validator(report_schema()).validate(merged)
+    assert merged["run"]["foreign_failures"] == 2
+    assert merge_exit_status(merged) == merged["summary"]["exit_status"] == 1
+    internal = dict(green, summary=dict(green["summary"], exit_status=3),
+                    run=dict(green["run"], id="c1"))
+    merged = merge_reports([internal, foreign | {"run": dict(foreign["run"], foreign_failures=None)}])
+    assert merge_exit_status(merged) == merged["summary"]["exit_status"] == 3
+    assert merge_exit_status(merge_reports([green])) == 0

@@ -18,6 +18,7 @@ from typing import Any
 
 from payconform.model.outcomes import Verdict
 from payconform.reporting.report import (
+    EXIT_FAIL,
     EXIT_INTERRUPTED,
     REPORT_SCHEMA,
     exit_status,
@@ -91,8 +92,9 @@ def merge_reports(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "merged_from": [{"id": str(r["id"]), "lane": str(r["lane"]),
                          "providers": list(r.get("providers", [])), "seed": r.get("seed"),
                          "base_url": r.get("base_url"),
+                         "exit_status": int(d.get("summary", {}).get("exit_status") or 0),
                          **({"interrupted": r["interrupted"]} if r.get("interrupted") else {})}
-                        for r in runs],
+                        for r, d in zip(runs, docs, strict=True)],
     }
     stopped = [r for r in runs if r.get("interrupted")]
     if stopped:
@@ -103,6 +105,9 @@ def merge_reports(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
                         else None),
             "runs": [str(r["id"]) for r in stopped],
         }
+    foreign = sum(int(r.get("foreign_failures") or 0) for r in runs)
+    if foreign:
+        run["foreign_failures"] = foreign
     changes = [str(c) for r in runs for c in r.get("changes") or []]
     if changes or any("changes" in r for r in runs):
         run["changes"] = changes
@@ -124,9 +129,20 @@ def merge_reports(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def merge_exit_status(doc: dict[str, Any]) -> int:
     """The exit status the merged run would have had as one run (see README): 2 when a part
-    was interrupted, else the verdicts'."""
+    was interrupted, 1 when a part had failed tests that are not payconform's, else the
+    verdicts', and never 0 when a part stored another status."""
     if doc["run"].get("interrupted"):
         return EXIT_INTERRUPTED
+    if doc["run"].get("foreign_failures"):
+        return EXIT_FAIL
+    status = _verdicts_status(doc)
+    # A part that did not exit green for a reason its rows do not show (pytest's own status,
+    # e.g. an internal error of another plugin) never merges into a green run.
+    parts = [int(p.get("exit_status") or 0) for p in doc["run"].get("merged_from", [])]
+    return status or next((p for p in parts if p), 0)
+
+
+def _verdicts_status(doc: dict[str, Any]) -> int:
     verdicts = []
     for result in doc["results"]:
         try:
