@@ -6,12 +6,13 @@ errors")."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
 import pytest
 
-from payconform.lanes.live import EndpointHealth, LivePolicy, LiveTransport
+from payconform.lanes.live import EndpointHealth, LivePolicy, LiveSession, LiveTransport
 from payconform.model.registry import all_contracts
 from tests.live_support import live_env, seed_fixtures, served
 
@@ -28,11 +29,11 @@ CONTRACTS = [c for c in all_contracts().values()
 
 
 def _run(pytester: pytest.Pytester, base_url: str, provider: str, select: str = CANCELS,
-         suites: tuple[str, ...] = RULE_SUITES) -> tuple[int, dict[str, Any]]:
+         suites: tuple[str, ...] = RULE_SUITES, **options: Any) -> tuple[int, dict[str, Any]]:
     result = pytester.runpytest_inprocess(
         "--pyargs", *suites, "-p", "no:cacheprovider", "--lane", "live",
         "--provider", provider, "--base-url", base_url, "-k", select,
-        "--report-dir", str(pytester.path / "reports"))
+        "--report-dir", str(pytester.path / "reports"), **options)
     doc = json.loads((pytester.path / "reports" / "latest" / "conformance.json").read_text())
     return int(result.ret), doc
 
@@ -203,3 +204,169 @@ def test_an_endpoint_that_fails_intermittently_is_not_a_finding(
     assert any(f"{endpoint} answered 5xx intermittently this run" in o
                for o in rows[broken.status]["observations"]), rows[broken.status]
     assert status == doc["summary"]["exit_status"] == 6
+
+
+class _CancelBackendDown(httpx.HTTPTransport):
+    """A gateway that validates ``x-api-version`` itself (a missing or malformed one gets the
+    simulator's 400) in front of a cancel service that answers 503 to every cancel it is
+    handed: the simulator's faults cannot select a request by header, this transport can."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        version = request.headers.get("x-api-version", "")
+        if (request.method == "POST" and request.url.path.endswith("/cancel")
+                and re.fullmatch(r"\d{4}-\d{2}-\d{2}", version)):
+            return httpx.Response(503, json={"message": "service unavailable"}, request=request)
+        return super().handle_request(request)
+
+
+def test_header_validation_answers_do_not_show_the_endpoint_serving(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a cancel backend that answers 503 to every cancel carrying valid headers while
+    a validation layer still answers 400 to a cancel missing (or malforming) x-api-version,
+    those 400s do not show the endpoint serving other scenarios: no cancel scenario becomes a
+    finding, they stay INCONCLUSIVE naming the endpoint, and the run exits 6."""
+    contract = OUTAGE_CONTRACT
+    monkeypatch.setattr(httpx, "HTTPTransport", _CancelBackendDown)
+    with served(contract) as (server, _):
+        fixtures = seed_fixtures(contract, server)
+        for var, value in {**live_env(contract), **fixtures}.items():
+            monkeypatch.setenv(var, value)
+        status, doc = _run(pytester, server.base_url, contract.provider,
+                           f"{CANCEL_SCENARIOS} or required_header",
+                           (*RULE_SUITES, "payconform.suites.test_auth_and_headers"))
+    rows = doc["results"]
+    headers = [r for r in rows if r["rule_id"] == "headers.required"]
+    assert headers and all(r["verdict"] not in ("INCONCLUSIVE", "FAIL") for r in headers), headers
+    assert "FAIL" not in {r["verdict"] for r in rows}, rows
+    endpoint = f"{contract.cancel.method} {contract.cancel.path}"
+    suspects = [r for r in rows if r["server_error"]]
+    assert suspects and {r["verdict"] for r in suspects} == {"INCONCLUSIVE"}
+    for row in suspects:
+        assert any(f"no {endpoint} of this run succeeded" in o for o in row["observations"]), row
+    assert status == doc["summary"]["exit_status"] == 6
+
+
+def test_an_outage_that_ends_before_the_control_is_not_a_finding(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a cancel endpoint that serves the first cancel, answers 503 to the next ones and
+    comes back just before the end-of-run check would run its control case, the refused
+    cancels it failed are no findings: the endpoint must serve a control case before the
+    suspects are run again (and after), and here it did not. The run exits 6."""
+    contract = OUTAGE_CONTRACT
+    refused = [f for f in contract.fixtures if f.status not in contract.cancellable_statuses]
+    with served(contract) as (server, _):
+        fixtures = seed_fixtures(contract, server)
+        for var, value in {**live_env(contract, retries="0"), **fixtures}.items():
+            monkeypatch.setenv(var, value)
+        # Down for the refused cancels and for as many cancels again (their re-runs).
+        fault = httpx.post(f"{server.origin}/_simulator/faults", json={
+            "kind": "status", "status": 503, "operation": "cancel", "after": 1,
+            "times": 2 * len(refused)})
+        assert fault.status_code == 200, fault.text
+        status, doc = _run(pytester, server.base_url, contract.provider)
+    rows = doc["results"]
+    assert [r["verdict"] for r in rows if r["rule_id"] == "cancel.cancellable-status"] == ["PASS"]
+    failed = [r for r in rows if r["server_error"]]
+    assert len(failed) == len(refused), rows
+    assert {r["verdict"] for r in failed} == {"INCONCLUSIVE"}, failed
+    assert status == doc["summary"]["exit_status"] == 6
+
+
+def test_a_rerun_that_never_reached_the_judged_call_is_no_recovery(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given two refused cancels that answer 500 on every attempt, where the second one's
+    re-run fails earlier (its fetch answers 503), that re-run does not show the cancel getting
+    past its 5xx: the first is still a finding, and the second stays INCONCLUSIVE saying it
+    could not be checked again (and why), not that its 5xx did not persist."""
+    contract = OUTAGE_CONTRACT
+    broken, unchecked = [f for f in contract.fixtures
+                         if f.status not in contract.cancellable_statuses][:2]
+    with served(contract) as (server, _):
+        fixtures = seed_fixtures(contract, server)
+        for var, value in {**live_env(contract, retries="0"), **fixtures}.items():
+            monkeypatch.setenv(var, value)
+        faults = [{"kind": "status", "status": 500, "operation": "cancel",
+                   "path": fixtures[f.env], "times": None} for f in (broken, unchecked)]
+        # The case fetches its fixture once before the cancel: every later fetch fails.
+        faults.append({"kind": "status", "status": 503, "operation": "fetch",
+                       "path": fixtures[unchecked.env], "after": 1, "times": None})
+        fault = httpx.post(f"{server.origin}/_simulator/faults", json=faults)
+        assert fault.status_code == 200, fault.text
+        status, doc = _run(pytester, server.base_url, contract.provider)
+    rows = {r["case_id"]: r for r in doc["results"]}
+    first = rows[broken.status]
+    expected = {"documented": "FAIL", "observed": "FAIL", "inferred": "WARN"}.get(
+        first["evidence"], "OBSERVED")
+    assert first["verdict"] == expected, first
+    assert first["message"].startswith("persistent 5xx: cancel HTTP 500")
+    second = rows[unchecked.status]
+    assert second["verdict"] == "INCONCLUSIVE", second
+    assert not any("did not persist" in o for o in second["observations"]), second
+    assert any("could not be checked again" in o and "fetch HTTP 503" in o
+               for o in second["observations"]), second
+    assert status == doc["summary"]["exit_status"] == (1 if expected == "FAIL" else 0)
+
+
+def test_an_interrupted_run_sends_no_rerun(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a run interrupted (Ctrl-C) after a case ended on a 5xx, the end-of-run check
+    sends nothing: the case stays INCONCLUSIVE saying it was not re-checked, and the report
+    says the run was interrupted (exit 2)."""
+    contract = OUTAGE_CONTRACT
+    broken = next(f for f in contract.fixtures if f.status not in contract.cancellable_statuses)
+    original = LiveSession.run
+
+    def run(self: LiveSession, case: Any) -> Any:
+        if case.case_id != broken.status and case.rule_id == "cancel.not-cancellable":
+            raise KeyboardInterrupt  # Ctrl-C as the next case starts
+        return original(self, case)
+
+    monkeypatch.setattr(LiveSession, "run", run)
+    with served(contract) as (server, simulator):
+        fixtures = seed_fixtures(contract, server)
+        for var, value in {**live_env(contract, retries="0"), **fixtures}.items():
+            monkeypatch.setenv(var, value)
+        fault = httpx.post(f"{server.origin}/_simulator/faults", json={
+            "kind": "status", "status": 500, "operation": "cancel",
+            "path": fixtures[broken.env], "times": None})
+        assert fault.status_code == 200, fault.text
+        status, doc = _run(pytester, server.base_url, contract.provider, no_reraise_ctrlc=True)
+        cancels = [r for r in simulator.requests if r["method"] == "POST"
+                   and fixtures[broken.env] in r["path"]]
+    row = next(r for r in doc["results"] if r["case_id"] == broken.status)
+    assert row["verdict"] == "INCONCLUSIVE", row
+    assert "not re-checked: the run was interrupted" in row["observations"], row
+    assert len(cancels) == 1, cancels
+    assert status == doc["summary"]["exit_status"] == 2
+
+
+def test_a_crash_of_the_recheck_is_an_error_and_the_run_still_cleans_up(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given payconform's own exception while re-checking a case that ended on a 5xx, the
+    report is still written, with an ERROR row for the check (exit 7), never a FAIL; the
+    case stays INCONCLUSIVE and the links the run created are still cancelled."""
+    contract = OUTAGE_CONTRACT
+    broken = next(f for f in contract.fixtures if f.status not in contract.cancellable_statuses)
+
+    def crash(*_: Any) -> None:
+        raise RuntimeError("re-check crashed")
+
+    monkeypatch.setattr(LiveSession, "_case", crash)
+    with served(contract) as (server, _):
+        fixtures = seed_fixtures(contract, server)
+        for var, value in {**live_env(contract, retries="0"), **fixtures}.items():
+            monkeypatch.setenv(var, value)
+        fault = httpx.post(f"{server.origin}/_simulator/faults", json={
+            "kind": "status", "status": 500, "operation": "cancel",
+            "path": fixtures[broken.env], "times": None})
+        assert fault.status_code == 200, fault.text
+        status, doc = _run(pytester, server.base_url, contract.provider,
+                           "any_other_status or cancelled_link_is_still")
+    rows = doc["results"]
+    errors = [r for r in rows if r["verdict"] == "ERROR"]
+    assert len(errors) == 1 and "re-check crashed" in errors[0]["message"], rows
+    assert next(r for r in rows if r["case_id"] == broken.status)["verdict"] == "INCONCLUSIVE"
+    assert "FAIL" not in {r["verdict"] for r in rows}
+    cleanup = doc["run"]["cleanup"][contract.provider]
+    assert cleanup["not_cleaned"] == [] and cleanup["created"] >= 1, cleanup
+    assert status == doc["summary"]["exit_status"] == 7
