@@ -14,6 +14,7 @@ import pytest
 
 from payconform.lanes.live import EndpointHealth, LivePolicy, LiveSession, LiveTransport
 from payconform.model.registry import all_contracts
+from payconform.plugin import CaseRunner
 from tests.live_support import live_env, seed_fixtures, served
 
 pytest_plugins = ["pytester"]
@@ -145,8 +146,9 @@ def test_an_endpoint_that_goes_down_mid_run_stays_inconclusive(
 
 def test_the_wire_counts_what_each_endpoint_served() -> None:
     """Given a cancel endpoint whose service is down behind a gateway that still refuses
-    missing credentials (401) and rate-limits (429), the wire counts those answers neither as
-    served nor as 5xx: only the service's own answers show that the endpoint works. A read
+    missing credentials (401), rate-limits (429) and refuses a missing version header (400),
+    the wire counts none of those as served (400 as refused): only a success (2xx) shows that
+    the endpoint's service works. A read
     that a retry got past a 503 counts as recovered (the endpoint fails intermittently)."""
     contract = OUTAGE_CONTRACT
     reads = iter([httpx.Response(503, json={}), httpx.Response(200, json={})])
@@ -158,6 +160,8 @@ def test_the_wire_counts_what_each_endpoint_served() -> None:
             return httpx.Response(200, json={})
         if "x-client-secret" not in request.headers:
             return httpx.Response(401, json={})
+        if "x-api-version" not in request.headers:
+            return httpx.Response(400, json={})  # the validation layer, in front of the service
         return httpx.Response(429 if request.headers.get("x-limit") else 503, json={})
 
     wire = LiveTransport(httpx.MockTransport(answer), contract,
@@ -167,14 +171,16 @@ def test_the_wire_counts_what_each_endpoint_served() -> None:
         client.post("links", json={})
         client.get("links/a%2Fb")
         client.post("links/a/cancel")
-        client.post("links/b/cancel", headers={"x-client-secret": "s", "x-limit": "1"})
+        version = {"x-client-secret": "s", "x-api-version": "2025-01-01"}
+        client.post("links/b/cancel", headers={**version, "x-limit": "1"})
+        client.post("links/b/cancel", headers={"x-client-secret": "s"})
         for link in ("a", "b"):
-            client.post(f"links/{link}/cancel", headers={"x-client-secret": "s"})
+            client.post(f"links/{link}/cancel", headers=version)
     case = [("cancel.not-cancellable", "PAID")]
     assert wire.endpoints == {
         "POST /links": EndpointHealth(served=1, served_cases=case),
         "GET /links/{id}": EndpointHealth(served=1, recovered=1, served_cases=case),
-        "POST /links/{id}/cancel": EndpointHealth(server_errors=2),
+        "POST /links/{id}/cancel": EndpointHealth(server_errors=2, refused=1),
     }
 
 
@@ -239,7 +245,7 @@ def test_header_validation_answers_do_not_show_the_endpoint_serving(
     assert headers and all(r["verdict"] not in ("INCONCLUSIVE", "FAIL") for r in headers), headers
     assert "FAIL" not in {r["verdict"] for r in rows}, rows
     endpoint = f"{contract.cancel.method} {contract.cancel.path}"
-    suspects = [r for r in rows if r["server_error"]]
+    suspects = [r for r in rows if r.get("server_error")]
     assert suspects and {r["verdict"] for r in suspects} == {"INCONCLUSIVE"}
     for row in suspects:
         assert any(f"no {endpoint} of this run succeeded" in o for o in row["observations"]), row
@@ -266,7 +272,7 @@ def test_an_outage_that_ends_before_the_control_is_not_a_finding(
         status, doc = _run(pytester, server.base_url, contract.provider)
     rows = doc["results"]
     assert [r["verdict"] for r in rows if r["rule_id"] == "cancel.cancellable-status"] == ["PASS"]
-    failed = [r for r in rows if r["server_error"]]
+    failed = [r for r in rows if r.get("server_error")]
     assert len(failed) == len(refused), rows
     assert {r["verdict"] for r in failed} == {"INCONCLUSIVE"}, failed
     assert status == doc["summary"]["exit_status"] == 6
@@ -314,14 +320,14 @@ def test_an_interrupted_run_sends_no_rerun(
     says the run was interrupted (exit 2)."""
     contract = OUTAGE_CONTRACT
     broken = next(f for f in contract.fixtures if f.status not in contract.cancellable_statuses)
-    original = LiveSession.run
+    original = CaseRunner.run
 
-    def run(self: LiveSession, case: Any) -> Any:
-        if case.case_id != broken.status and case.rule_id == "cancel.not-cancellable":
+    def run(self: CaseRunner) -> Any:
+        if any(r.case_id == broken.status for r in self.state.results):
             raise KeyboardInterrupt  # Ctrl-C as the next case starts
-        return original(self, case)
+        return original(self)
 
-    monkeypatch.setattr(LiveSession, "run", run)
+    monkeypatch.setattr(CaseRunner, "run", run)
     with served(contract) as (server, simulator):
         fixtures = seed_fixtures(contract, server)
         for var, value in {**live_env(contract, retries="0"), **fixtures}.items():

@@ -136,6 +136,8 @@ STATE = pytest.StashKey[RunState]()
 _INTERRUPT: list[str] = []
 #: The report row of a crash while planning a provider's calls (no rule's case: the run's).
 PLAN_RULE = "run.call-plan"
+#: The rule id of the ERROR row for a crash of the end-of-run 5xx re-check.
+CONFIRM_RULE = "run.server-error-recheck"
 #: Per test item: how many results the run had when the item started.
 _RESULTS_AT = pytest.StashKey[int]()
 #: Per test item: (provider, rule id, case id) it judges, when it said so (see :func:`claim`).
@@ -658,7 +660,16 @@ def _finish_sessions(state: RunState) -> None:
         if isinstance(lane_session, LaneSession):
             confirm = lane_session.extra.get("confirm")  # persistent 5xx vs outage
             if callable(confirm):
-                confirm(state.results)
+                provider = lane_session.contract.provider
+                try:
+                    confirm(state.results, interrupted=bool(state.extra.get("interrupted")))
+                except Exception as exc:  # payconform's own: ERROR; cleanup and report go on
+                    state.results.append(error_result(
+                        provider, CONFIRM_RULE, "re-check",
+                        "Cases that ended on a 5xx are re-checked at the end of the run", exc,
+                        origin=state.options.lane, redactor=state.redactor(provider),
+                        context="(while re-checking the run's 5xx at its end: the cases it had "
+                                "not judged yet stay INCONCLUSIVE)"))
             finish = lane_session.extra.get("finish")  # e.g. cancel the live links we created
             if callable(finish):
                 finish()

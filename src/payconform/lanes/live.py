@@ -195,7 +195,9 @@ _GATEWAY_STATUSES = frozenset({401, 403, 407, 429})
 class EndpointHealth:
     """How one endpoint (method and path template) answered this run, retries aside.
 
-    ``served``: answers from the service behind it (below 500, gateway refusals aside);
+    ``served``: successful answers (2xx: the service behind it processed the call);
+    ``refused``: other answers below 500 (a 400 or 422 may come from a gateway or validation
+    layer while the service behind it is down), gateway refusals (401, 403, 407, 429) aside;
     ``server_errors``: 5xx answers; ``recovered``: 5xx answers that the same request, retried,
     or the same scenario, run again, got past (the endpoint fails intermittently);
     ``served_cases``: (rule id, case id) of the cases it served, oldest first, so a case can
@@ -206,6 +208,7 @@ class EndpointHealth:
     server_errors: int = 0
     recovered: int = 0
     served_cases: list[tuple[str, str]] = field(default_factory=list)
+    refused: int = 0
 
 
 class LiveTransport(httpx.BaseTransport):
@@ -409,14 +412,17 @@ class LiveTransport(httpx.BaseTransport):
         key = _endpoint_key(self.contract, request.method, _raw_path(request.url))
         with self._lock:
             health = self.endpoints.setdefault(key, EndpointHealth())
-            health.recovered += int(recovered and status < 500)
+            # A retry that a gateway refused did not get past the 5xx: the service was not reached.
+            health.recovered += int(recovered and status < 500 and status not in _GATEWAY_STATUSES)
             if status >= 500:
                 health.server_errors += 1
-            elif status not in _GATEWAY_STATUSES:
+            elif 200 <= status < 300:
                 health.served += 1
                 case = self.current_case
                 if case is not None and case not in health.served_cases:
                     health.served_cases.append(case)
+            elif status not in _GATEWAY_STATUSES:
+                health.refused += 1
 
     def _note_attempt(self, request: httpx.Request) -> None:
         """Remember a client-chosen link id before the create is sent (cleanup finds it even
@@ -457,6 +463,39 @@ def _judged_endpoint(contract: Contract, result: CaseResult) -> str | None:
     return None
 
 
+#: Cases the end-of-run check runs, at most, to find one an endpoint still serves.
+_CONTROL_TRIES = 3
+
+#: Verdicts of a case that ran to its end: every call it sent was answered below 500, not 429.
+_JUDGED = frozenset({Verdict.PASS, Verdict.FAIL, Verdict.WARN, Verdict.OBSERVED})
+
+
+def _recheck(result: CaseResult, again: CaseResult) -> str:
+    """What the re-run ``again`` shows about the 5xx that ended ``result``: "same" (the same
+    5xx again), "recovered" (it reached the judged call, the n-th call of that operation, and
+    that call got an answer below 500, not a 429), else why it could not check it."""
+    if again.server_error == result.server_error:
+        return "same"
+    if again.verdict in _JUDGED:
+        return "recovered"
+    operation, _, status = result.server_error.rpartition(" HTTP ")
+    calls = [e for e in result.exchanges if e.get("operation") == operation]
+    judged = max((i for i, e in enumerate(calls)
+                  if str((e.get("response") or {}).get("status")) == status), default=None)
+    reached = [e for e in again.exchanges if e.get("operation") == operation]
+    if judged is not None and len(reached) > judged:
+        answer = (reached[judged].get("response") or {}).get("status")
+        if isinstance(answer, int) and answer < 500 and answer != 429:
+            return "recovered"
+        if isinstance(answer, int) and answer >= 500:
+            return f"its {operation} answered HTTP {answer} this time (another 5xx)"
+        why = f"its {operation} answered HTTP {answer}"
+    else:
+        why = (f"it ended on {again.server_error} before reaching its {operation}"
+               if again.server_error else f"it did not reach its {operation}")
+    return why
+
+
 # ---- the session ---------------------------------------------------------------------------
 
 
@@ -492,26 +531,63 @@ class LiveSession(LaneSession):
         finally:
             self.wire.current_rule = self.wire.current_case = None
 
-    def confirm_server_errors(self, results: list[CaseResult]) -> None:
+    def confirm_server_errors(self, results: list[CaseResult], *, interrupted: bool = False
+                              ) -> None:
         """Re-run each of this provider's cases that ended on a 5xx of the call it judges. A
         5xx again is a persistent provider defect, judged at the level of the case's fact, only
         when it is specific to the scenario: the re-run's other calls are answered, the same
-        endpoint still serves other scenarios and never got past a 5xx this run. Otherwise it
-        is an outage (of the API or of that endpoint) or an intermittent one, and the case
-        stays INCONCLUSIVE (see README, "Persistent server errors")."""
+        endpoint served another scenario (2xx) just before and just after the re-runs and never
+        got past a 5xx this run. Otherwise it is an outage (of the API or of that endpoint), an
+        intermittent one, or a re-run that could not check it, and the case stays INCONCLUSIVE
+        (see README, "Persistent server errors"). An interrupted run sends nothing more."""
+        suspects = [r for r in results if r.provider == self.contract.provider
+                    and r.server_error and r.verdict is Verdict.INCONCLUSIVE]
+        if interrupted:
+            for result in suspects:
+                result.observations.append("not re-checked: the run was interrupted")
+            return
+        suspect_keys = {(r.rule_id, r.case_id) for r in suspects}
+        by_endpoint: dict[str | None, list[CaseResult]] = {}
+        for result in suspects:
+            by_endpoint.setdefault(_judged_endpoint(self.contract, result), []).append(result)
+        for endpoint, group in by_endpoint.items():
+            if endpoint is None:
+                for result in group:
+                    result.observations.append(
+                        "not re-run: the call it judges is not known: cannot tell a defect of "
+                        "this scenario from an outage")
+                continue
+            self._confirm_endpoint(endpoint, group, suspect_keys)
+
+    def _confirm_endpoint(self, endpoint: str, group: list[CaseResult],
+                          suspect_keys: set[tuple[str, str]]) -> None:
+        """The end-of-run check of the cases whose judged call, at ``endpoint``, answered 5xx:
+        a control case that endpoint served, run before the re-runs and after them, brackets
+        them (an outage that begins or ends in between leaves them INCONCLUSIVE)."""
         level = {"documented": Verdict.FAIL, "observed": Verdict.FAIL, "inferred": Verdict.WARN}
         assert self.wire is not None
         wire = self.wire
-        suspects = [r for r in results if r.provider == self.contract.provider
-                    and r.server_error and r.verdict is Verdict.INCONCLUSIVE]
-        if not suspects:
+        health = wire.endpoints.setdefault(endpoint, EndpointHealth())
+        down: str | None = None
+        control: Case | None = None
+        if health.served == 0:
+            down = (f"every {endpoint} of this run answered 5xx" if not health.refused else
+                    f"no {endpoint} of this run succeeded (its {health.refused} answer(s) below "
+                    "500 were refusals, which a gateway or validation layer can give while the "
+                    "service behind it is down)") + ": looks like an outage of that endpoint"
+        else:
+            control, down = self._control(endpoint, health, suspect_keys)
+        if down is not None or control is None:
+            # Re-running could not make a finding: send nothing more to that endpoint.
+            for result in group:
+                result.observations.append(f"not re-run at the end of the run: {down}")
             return
-        suspect_keys = {(r.rule_id, r.case_id) for r in suspects}
-        served_before = {key: health.served for key, health in wire.endpoints.items()}
-        reruns: list[tuple[CaseResult, CaseResult, bool]] = []
-        for result in suspects:
+        reruns: list[tuple[CaseResult, CaseResult, bool, str]] = []
+        for result in group:
             case = self._case(result.rule_id, result.case_id)
             if case is None:
+                result.observations.append(
+                    "not re-run at the end of the run: the case is no longer in the catalog")
                 continue
             answered = wire.answered
             again = self.run(case)
@@ -519,71 +595,79 @@ class LiveSession(LaneSession):
                 # The re-run sent nothing else: probe the API with a read of one of our links.
                 with contextlib.suppress(httpx.HTTPError):
                     self.client.fetch(self.links.created[-1])
-            reruns.append((result, again, wire.answered > answered))
-        for result, again, _ in reruns:
-            endpoint = _judged_endpoint(self.contract, result)
-            if again.server_error != result.server_error and endpoint is not None:
-                # The scenario got past its 5xx: the endpoint fails intermittently.
-                wire.endpoints.setdefault(endpoint, EndpointHealth()).recovered += 1
-        outages: dict[str, str | None] = {}
-        for result, again, api_up in reruns:
-            if again.server_error and not api_up:
+            outcome = _recheck(result, again)
+            health.recovered += outcome == "recovered"
+            reruns.append((result, again, wire.answered > answered, outcome))
+        after = self._serves(endpoint, control) if reruns else None
+        for result, again, api_up, outcome in reruns:
+            said = f"re-run at the end of the run: {again.verdict.value} ({again.message[:200]})"
+            if outcome == "recovered":
+                result.observations.append(f"{said}; the 5xx did not persist")
+                continue
+            if outcome != "same":
+                result.observations.append(
+                    f"{said}: could not be checked again, {outcome}: cannot tell a defect of "
+                    "this scenario from an outage")
+                continue
+            if not api_up:
                 result.observations.append(
                     f"re-run at the end of the run: {again.server_error} again, and no other call "
                     "of the re-run was answered: looks like an outage")
                 continue
-            if not again.server_error or again.server_error != result.server_error:
-                result.observations.append(
-                    f"re-run at the end of the run: {again.verdict.value} ({again.message[:200]}); "
-                    "the 5xx did not persist")
-                continue
-            endpoint = _judged_endpoint(self.contract, again) or _judged_endpoint(
-                self.contract, result)
-            if endpoint is None:
-                result.observations.append(
-                    f"re-run at the end of the run: {again.server_error} again, but the call it "
-                    "judges is not known: cannot tell a defect of this scenario from an outage")
-                continue
-            recovered = wire.endpoints.get(endpoint, EndpointHealth()).recovered
-            if recovered:
+            if health.recovered:
                 result.observations.append(
                     f"re-run at the end of the run: {again.server_error} again, but {endpoint} "
-                    f"answered 5xx intermittently this run ({recovered} time(s) a retry or a re-run "
-                    "got past one): twice in a row may be chance, not a defect of this scenario")
+                    f"answered 5xx intermittently this run ({health.recovered} time(s) a retry or "
+                    "a re-run got past one): twice in a row may be chance, not a defect of this "
+                    "scenario")
                 continue
-            if endpoint not in outages:
-                outages[endpoint] = self._endpoint_outage(endpoint, served_before, suspect_keys)
-            outage = outages[endpoint]
-            if outage is not None:
+            if after is not None:
                 result.observations.append(
-                    f"re-run at the end of the run: {again.server_error} again; {outage}")
+                    f"re-run at the end of the run: {again.server_error} again, but after the "
+                    f"re-runs {after}: it may have gone down during them")
                 continue
+            name = f"{control.rule_id} [{control.case_id}]"
             result.verdict = level.get(result.evidence, Verdict.OBSERVED)
             result.message = (
                 f"persistent 5xx: {result.server_error} after every retry, and again when "
                 "the case was re-run at the end of the run, while the provider answered the "
-                f"re-run's other calls and {endpoint} answered other scenarios normally: a "
-                f"provider defect in this scenario, not an outage.\n{result.message}")
+                f"re-run's other calls and {endpoint} answered other scenarios normally ({name} "
+                "succeeded just before and just after the re-runs): a provider defect in this "
+                f"scenario, not an outage.\n{result.message}")
             result.exchanges = again.exchanges or result.exchanges
 
     def _case(self, rule_id: str, case_id: str) -> Case | None:
         return next((c for c in cases_for(self.contract, [rule_id]) if c.case_id == case_id), None)
 
-    def _endpoint_outage(self, endpoint: str, served_before: Mapping[str, int],
-                         suspects: set[tuple[str, str]]) -> str | None:
-        """None when ``endpoint`` serves other scenarios now (it served a re-run at the end
-        of the run, or a case it served earlier, run again); else why it looks down."""
+    def _control(self, endpoint: str, health: EndpointHealth,
+                 suspect_keys: set[tuple[str, str]]) -> tuple[Case | None, str | None]:
+        """A case ``endpoint`` served earlier (2xx) that it serves again now, and None; else
+        why none does. Cases that make their own link come first, the latest first (one that
+        used a fixture link may have changed it); at most :data:`_CONTROL_TRIES` are run, and
+        the first 5xx stops the search (the endpoint looks down)."""
+        keys = [key for key in reversed(health.served_cases) if key not in suspect_keys]
+        cases = [c for key in keys if (c := self._case(*key)) is not None]
+        cases.sort(key=lambda c: self.contract.fixture_env(str(c.params.get("status"))) is not None)
+        if not cases:
+            return None, (f"{endpoint} succeeded for no other scenario of this run that can be "
+                          "run again: cannot tell a defect of this scenario from an outage of "
+                          "that endpoint")
         assert self.wire is not None
-        health = self.wire.endpoints.get(endpoint, EndpointHealth())
-        if health.served > served_before.get(endpoint, 0):
-            return None  # it answered a call of the re-runs: it works now
-        if health.served == 0:
-            return f"every {endpoint} of this run answered 5xx: looks like an outage of that endpoint"
-        controls = [key for key in reversed(health.served_cases) if key not in suspects]
-        control = next((c for key in controls if (c := self._case(*key)) is not None), None)
-        if control is None:
-            return (f"{endpoint} answered no other scenario of this run that can be run again: "
-                    "cannot tell a defect of this scenario from an outage of that endpoint")
+        down: str | None = None
+        for control in cases[:_CONTROL_TRIES]:
+            errors = health.server_errors
+            down = self._serves(endpoint, control)
+            if down is None:
+                return control, None
+            if health.server_errors > errors:
+                break
+        return None, down
+
+    def _serves(self, endpoint: str, control: Case) -> str | None:
+        """None when ``endpoint`` serves ``control`` (a case it served earlier in the run, run
+        again: a 2xx of that endpoint); else why it does not look served now."""
+        assert self.wire is not None
+        health = self.wire.endpoints.setdefault(endpoint, EndpointHealth())
         served, errors = health.served, health.server_errors
         # Its verdict stands; only whether the endpoint serves it now counts.
         again = self.run(control)
