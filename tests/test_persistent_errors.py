@@ -376,3 +376,32 @@ def test_a_crash_of_the_recheck_is_an_error_and_the_run_still_cleans_up(
     cleanup = doc["run"]["cleanup"][contract.provider]
     assert cleanup["not_cleaned"] == [] and cleanup["created"] >= 1, cleanup
     assert status == doc["summary"]["exit_status"] == 7
+
+
+def test_an_outage_that_begins_during_the_reruns_is_not_a_finding(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given refused cancels that answer 503 on every attempt, and a cancel endpoint that goes
+    down right after their re-runs (the control case, run again after them, gets a 503), they
+    are no findings: the endpoint did not serve around their re-runs. The run exits 6."""
+    contract = OUTAGE_CONTRACT
+    refused = [f for f in contract.fixtures if f.status not in contract.cancellable_statuses]
+    with served(contract) as (server, _):
+        fixtures = seed_fixtures(contract, server)
+        for var, value in {**live_env(contract, retries="0"), **fixtures}.items():
+            monkeypatch.setenv(var, value)
+        # Cancels before the outage: the control case, the refused ones, the control again
+        # and the refused ones' re-runs; the first fault counts every cancel, so it comes first.
+        down = {"kind": "status", "status": 503, "operation": "cancel",
+                "after": 2 + 2 * len(refused), "times": None}
+        broken = [{"kind": "status", "status": 503, "operation": "cancel",
+                   "path": fixtures[f.env], "times": None} for f in refused]
+        fault = httpx.post(f"{server.origin}/_simulator/faults", json=[down, *broken])
+        assert fault.status_code == 200, fault.text
+        status, doc = _run(pytester, server.base_url, contract.provider)
+    rows = doc["results"]
+    failed = [r for r in rows if r.get("server_error")]
+    assert len(failed) == len(refused) and {r["verdict"] for r in failed} == {"INCONCLUSIVE"}
+    for row in failed:
+        assert any("after the re-runs" in o and "answered 5xx" in o
+                   for o in row["observations"]), row
+    assert status == doc["summary"]["exit_status"] == 6

@@ -598,7 +598,9 @@ class LiveSession(LaneSession):
             outcome = _recheck(result, again)
             health.recovered += outcome == "recovered"
             reruns.append((result, again, wire.answered > answered, outcome))
-        after = self._serves(endpoint, control) if reruns else None
+        # Only a case that could still be a finding needs the control after its re-run.
+        pending = any(outcome == "same" and api_up for _, _, api_up, outcome in reruns)
+        after = self._serves(endpoint, control) if pending and not health.recovered else None
         for result, again, api_up, outcome in reruns:
             said = f"re-run at the end of the run: {again.verdict.value} ({again.message[:200]})"
             if outcome == "recovered":
