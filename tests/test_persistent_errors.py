@@ -39,6 +39,20 @@ def _run(pytester: pytest.Pytester, base_url: str, provider: str, select: str = 
     return int(result.ret), doc
 
 
+def _break_cancel_of(contract: Any, server: Any, monkeypatch: pytest.MonkeyPatch,
+                     fixture: Any) -> dict[str, str]:
+    """Seed the fixture links, point the live env at them (no retries) and make every cancel
+    of ``fixture``'s link answer 500; the fixture variables are returned."""
+    fixtures = seed_fixtures(contract, server)
+    for var, value in {**live_env(contract, retries="0"), **fixtures}.items():
+        monkeypatch.setenv(var, value)
+    fault = httpx.post(f"{server.origin}/_simulator/faults", json={
+        "kind": "status", "status": 500, "operation": "cancel",
+        "path": fixtures[fixture.env], "times": None})
+    assert fault.status_code == 200, fault.text
+    return fixtures
+
+
 @pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: c.provider)
 def test_a_scenario_that_always_answers_5xx_is_a_finding(
         contract: Any, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -329,13 +343,7 @@ def test_an_interrupted_run_sends_no_rerun(
 
     monkeypatch.setattr(CaseRunner, "run", run)
     with served(contract) as (server, simulator):
-        fixtures = seed_fixtures(contract, server)
-        for var, value in {**live_env(contract, retries="0"), **fixtures}.items():
-            monkeypatch.setenv(var, value)
-        fault = httpx.post(f"{server.origin}/_simulator/faults", json={
-            "kind": "status", "status": 500, "operation": "cancel",
-            "path": fixtures[broken.env], "times": None})
-        assert fault.status_code == 200, fault.text
+        fixtures = _break_cancel_of(contract, server, monkeypatch, broken)
         status, doc = _run(pytester, server.base_url, contract.provider, no_reraise_ctrlc=True)
         cancels = [r for r in simulator.requests if r["method"] == "POST"
                    and fixtures[broken.env] in r["path"]]
@@ -359,13 +367,7 @@ def test_a_crash_of_the_recheck_is_an_error_and_the_run_still_cleans_up(
 
     monkeypatch.setattr(LiveSession, "_case", crash)
     with served(contract) as (server, _):
-        fixtures = seed_fixtures(contract, server)
-        for var, value in {**live_env(contract, retries="0"), **fixtures}.items():
-            monkeypatch.setenv(var, value)
-        fault = httpx.post(f"{server.origin}/_simulator/faults", json={
-            "kind": "status", "status": 500, "operation": "cancel",
-            "path": fixtures[broken.env], "times": None})
-        assert fault.status_code == 200, fault.text
+        _break_cancel_of(contract, server, monkeypatch, broken)
         status, doc = _run(pytester, server.base_url, contract.provider,
                            "any_other_status or cancelled_link_is_still")
     rows = doc["results"]
