@@ -40,6 +40,11 @@ class Evidence(StrEnum):
     INFERRED = "inferred"
     UNVERIFIED = "unverified"
 
+    @property
+    def rank(self) -> int:
+        """0 for the strongest evidence (documented), higher for each weaker level."""
+        return list(Evidence).index(self)
+
 
 class Verdict(StrEnum):
     """The result of one rule case; ordered from worst to best by :data:`SEVERITY`."""

@@ -84,12 +84,9 @@ class MachineLog:
     on_request: Callable[[], None] | None = None
 
 
-_STRENGTH = (Evidence.DOCUMENTED, Evidence.OBSERVED, Evidence.INFERRED, Evidence.UNVERIFIED)
-
-
 def weaker(source: Source, cap: Source | None) -> Source:
     """``source``, or ``cap`` where that is the weaker evidence."""
-    if cap is None or _STRENGTH.index(cap.evidence) <= _STRENGTH.index(source.evidence):
+    if cap is None or cap.evidence.rank <= source.evidence.rank:
         return source
     return cap
 

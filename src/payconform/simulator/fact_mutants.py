@@ -42,7 +42,6 @@ from payconform.simulator.state import Link, Mutation, SimResponse
 __all__ = ["FactMutant", "FactMutation", "fact_mutants_for"]
 
 _SUCCESS = (Outcome.CANCELLED, Outcome.ALREADY_CANCELLED)
-_SEVERITY = [Evidence.DOCUMENTED, Evidence.OBSERVED, Evidence.INFERRED, Evidence.UNVERIFIED]
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ class FactMutant:
     @property
     def expected_verdict(self) -> Verdict:
         """The verdict the fact's rule must report: from the strongest broken fact."""
-        strongest = min((self.fact.evidence, *self.also_evidence), key=_SEVERITY.index)
+        strongest = min((self.fact.evidence, *self.also_evidence), key=lambda e: e.rank)
         return _verdict_for(strongest)
 
 

@@ -503,8 +503,7 @@ def _amount_is_text(contract: Contract) -> bool:
 
 
 def _weaker(a: Evidence, b: Evidence) -> Evidence:
-    order = [Evidence.DOCUMENTED, Evidence.OBSERVED, Evidence.INFERRED, Evidence.UNVERIFIED]
-    return max(a, b, key=order.index)
+    return max(a, b, key=lambda e: e.rank)
 
 
 def _required_evidence(contract: Contract) -> Evidence:
