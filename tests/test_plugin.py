@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,35 @@ def test_faithful_run_passes_writes_a_valid_report_and_prints_the_matrix(
     props = {(p.get("name"), p.get("value"))
              for p in ET.parse(pytester.path / "junit.xml").iter("property")}
     assert ("provider", "cashfree") in props and ("rule", "cancel.repeat") in props
+
+
+def test_the_report_says_when_the_run_started_and_finished(pytester: pytest.Pytester) -> None:
+    """Given a run, started_at precedes its first test and finished_at follows its last."""
+    # A plugin of the run under test notes the wall clock around its tests (the pytester
+    # subprocess has its directory on PYTHONPATH).
+    pytester.makepyfile(clock='''
+        import json
+        from datetime import UTC, datetime
+
+        SEEN = []
+
+        def pytest_runtest_setup(item):
+            SEEN.append(datetime.now(UTC).isoformat())
+
+        def pytest_runtest_teardown(item):
+            SEEN.append(datetime.now(UTC).isoformat())
+
+        def pytest_unconfigure(config):
+            with open("clock.json", "w") as out:
+                json.dump([SEEN[0], SEEN[-1]], out)
+    ''')
+    result = _run(pytester, "--provider", "cashfree", "-p", "clock", "-k", "repeat")
+    assert result.ret == 0
+    first, last = (datetime.fromisoformat(t)
+                   for t in json.loads((pytester.path / "clock.json").read_text()))
+    run = _report(pytester)["run"]
+    assert datetime.fromisoformat(run["started_at"]) <= first
+    assert datetime.fromisoformat(run["finished_at"]) >= last
 
 
 def test_a_mutant_simulator_fails_exactly_its_rule(pytester: pytest.Pytester,

@@ -20,6 +20,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,9 @@ class RunState:
     #: interrupted run reports as cut short and as not run.
     running: pytest.Item | None = None
     started: int = 0
+    #: When the session was configured: the report's ``started_at`` (the report itself is
+    #: built when the session finishes).
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     def harness(self, contract: Contract) -> AdapterHarness:
         """The adapter harness (served simulator + adapter) of a provider."""
@@ -735,6 +739,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         api_versions={p: get_contract(p).default_api_version for p in state.providers},
         extra=state.extra,
         exit_code=None if decided else int(exitstatus),
+        started_at=state.started_at,
     )
     try:
         state.report_path = write_report(report, state.report_dir)
